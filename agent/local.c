@@ -1,0 +1,190 @@
+/*
+ * local: see local.h.
+ *
+ * One thread.  Loop: wait for a revision past the one processed (or the
+ * scheduler tick), read the new changes, collect the keys of resources
+ * that are pending, settle each in its own write transaction, then run the
+ * scheduler.  Settling writes new revisions that the loop reads again; they
+ * carry no pending resource, so the loop quiesces.
+ */
+#include "agent/local.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/log.h"
+#include "model/clock.h"
+#include "model/schedule.h"
+#include "model/settle.h"
+
+struct agent_local {
+	struct store *st;
+	const struct model_config *cfg;
+	struct agent_local_opts opts;
+	pthread_t thread;
+	atomic_bool stop;
+	uint64_t rev;
+};
+
+struct agent_keys {
+	char **v;
+	size_t n, cap;
+};
+
+static void agent_keys_add(struct agent_keys *k, const char *key)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], key) == 0)
+			return;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->v = realloc(k->v, k->cap * sizeof(*k->v));
+		if (!k->v)
+			fatal("out of memory");
+	}
+	k->v[k->n++] = strdup(key);
+}
+
+static void agent_keys_clear(struct agent_keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	k->n = 0;
+}
+
+static bool agent_is_pending(const char *key, const char *value, size_t len)
+{
+	if (strncmp(key, "/r/", 3) != 0 || !value)
+		return false;
+	/* Cheap test first: most writes carry no settle_to. */
+	if (!memmem(value, len, "\"settle_to\"", 11))
+		return false;
+	return true;
+}
+
+static int agent_change_cb(void *arg, const struct store_change *c)
+{
+	struct agent_keys *k = arg;
+	if (c->op == STORE_PUT && agent_is_pending(c->kv.key, c->kv.value, c->kv.value_len))
+		agent_keys_add(k, c->kv.key);
+	return 0;
+}
+
+static int agent_scan_cb(void *arg, const struct store_kv *kv)
+{
+	if (agent_is_pending(kv->key, kv->value, kv->value_len))
+		agent_keys_add(arg, kv->key);
+	return 0;
+}
+
+static int64_t agent_real_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
+
+static void agent_settle(struct agent_local *a, const char *key)
+{
+	struct store_txn *t;
+	if (store_begin(a->st, true, &t) < 0)
+		return;
+	struct model m;
+	model_init(&m, t, a->cfg, agent_real_now() + model_clock_offset(t), 0, true);
+	if (model_settle(&m, key) < 0) {
+		log_warn("agent: settling %s failed: %s %s", key, merr_wire(m.err.code),
+			 merr_message(&m.err));
+		store_abort(t);
+		return;
+	}
+	int rc = store_commit(t, NULL);
+	if (rc < 0)
+		log_warn("agent: commit of %s failed: %d", key, rc);
+}
+
+static void agent_schedule(struct agent_local *a)
+{
+	struct store_txn *t;
+	if (store_begin(a->st, true, &t) < 0)
+		return;
+	struct model m;
+	model_init(&m, t, a->cfg, agent_real_now() + model_clock_offset(t), 0, true);
+	int n = model_run_due(&m);
+	if (n <= 0) {
+		if (n < 0)
+			log_warn("agent: scheduler: %s", merr_message(&m.err));
+		store_abort(t);
+		return;
+	}
+	if (store_commit(t, NULL) < 0)
+		log_warn("agent: scheduler commit failed");
+}
+
+static void agent_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void *agent_main(void *arg)
+{
+	struct agent_local *a = arg;
+	struct agent_keys keys = {0};
+	struct store_txn *t;
+
+	/* Start-up: everything a crash left transitional. */
+	a->rev = store_revision(a->st);
+	if (store_begin(a->st, false, &t) == 0) {
+		store_prefix(t, "/r/", agent_scan_cb, &keys);
+		store_abort(t);
+	}
+	while (!atomic_load(&a->stop)) {
+		if (keys.n > 0 && a->opts.settle_delay_ms > 0)
+			agent_sleep_ms(a->opts.settle_delay_ms);
+		for (size_t i = 0; i < keys.n; i++)
+			agent_settle(a, keys.v[i]);
+		agent_keys_clear(&keys);
+		agent_schedule(a);
+		store_wait(a->st, a->rev, a->opts.tick_ms);
+		uint64_t now_rev = store_revision(a->st);
+		if (now_rev > a->rev) {
+			store_changes(a->st, a->rev, 0, agent_change_cb, &keys);
+			a->rev = now_rev;
+		}
+	}
+	agent_keys_clear(&keys);
+	free(keys.v);
+	return NULL;
+}
+
+int agent_local_start(struct store *st, const struct model_config *cfg,
+		      const struct agent_local_opts *o, struct agent_local **out)
+{
+	struct agent_local *a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->st = st;
+	a->cfg = cfg;
+	a->opts = *o;
+	if (a->opts.tick_ms <= 0)
+		a->opts.tick_ms = 500;
+	atomic_init(&a->stop, false);
+	if (pthread_create(&a->thread, NULL, agent_main, a) != 0) {
+		free(a);
+		return -EAGAIN;
+	}
+	*out = a;
+	return 0;
+}
+
+void agent_local_stop(struct agent_local *a)
+{
+	if (!a)
+		return;
+	atomic_store(&a->stop, true);
+	pthread_join(a->thread, NULL);
+	free(a);
+}

@@ -1,0 +1,8 @@
+/*
+ * act_instance: the instance actions.  (Filled in by its area; empty table for now.)
+ */
+#include "api/api.h"
+
+const struct api_action api_actions_instance[] = {
+	{0},
+};

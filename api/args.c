@@ -1,0 +1,347 @@
+/*
+ * args: parameter readers and response writers shared by every action.
+ * See api.h for the contracts.  Error messages name the parameter and the
+ * rule it broke, so a user can fix the request from the message alone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api/api.h"
+
+int arg_need(struct api_req *r, const char *k, const char **out)
+{
+	const char *v = params_get(r->p, k);
+	if (!v || !*v)
+		return merrf(r->m, MERR_MISSING_PARAMETER,
+			     "The input parameter \"%s\" that is mandatory for processing this "
+			     "request is not supplied.",
+			     k);
+	*out = v;
+	return 0;
+}
+
+const char *arg_opt(struct api_req *r, const char *k)
+{
+	const char *v = params_get(r->p, k);
+	return v && *v ? v : NULL;
+}
+
+int arg_int(struct api_req *r, const char *k, int64_t def, int64_t min, int64_t max,
+	    int64_t *out)
+{
+	int64_t v;
+	int rc = params_int64(r->p, k, &v);
+	if (rc == 0 || (rc < 0 && !arg_opt(r, k))) {
+		*out = def;
+		return 0;
+	}
+	if (rc < 0 || v < min || v > max)
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The parameter %s must be an integer from %lld to %lld.", k,
+			     (long long)min, (long long)max);
+	*out = v;
+	return 0;
+}
+
+int arg_bool(struct api_req *r, const char *k, bool def, bool *out)
+{
+	bool v;
+	int rc = params_bool(r->p, k, &v);
+	if (rc == 0 || (rc < 0 && !arg_opt(r, k))) {
+		*out = def;
+		return 0;
+	}
+	if (rc < 0)
+		return merrf(r->m, MERR_INVALID_PARAMETER, "The parameter %s must be true or false.",
+			     k);
+	*out = v;
+	return 0;
+}
+
+int arg_tristate(struct api_req *r, const char *k)
+{
+	if (!arg_opt(r, k))
+		return -1;
+	bool v;
+	if (arg_bool(r, k, false, &v) < 0)
+		return -2;
+	return v ? 1 : 0;
+}
+
+int arg_list(struct api_req *r, const char *k, const char ***out, size_t *n)
+{
+	if (!params_list(r->p, k, out, n))
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The list parameter %s.N has a malformed or repeated entry.", k);
+	return 0;
+}
+
+int arg_json_list(struct api_req *r, const char *k, char ***out, size_t *n)
+{
+	if (!params_json_list(r->p, k, out, n))
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The parameter %s must be a JSON array of strings.", k);
+	return 0;
+}
+
+int arg_comma_list(struct api_req *r, const char *k, char ***out, size_t *n)
+{
+	if (!params_comma_list(r->p, k, out, n))
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The parameter %s must be a comma-separated list.", k);
+	return 0;
+}
+
+int arg_enum(struct api_req *r, const char *k, const char *const *choices, bool nocase,
+	     const char *def, const char **out)
+{
+	const char *v = arg_opt(r, k);
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	for (size_t i = 0; choices[i]; i++) {
+		if (nocase ? strcasecmp(v, choices[i]) == 0 : strcmp(v, choices[i]) == 0) {
+			*out = choices[i];
+			return 0;
+		}
+	}
+	char allowed[256] = "";
+	for (size_t i = 0; choices[i]; i++) {
+		strncat(allowed, choices[i], sizeof(allowed) - strlen(allowed) - 3);
+		if (choices[i + 1])
+			strncat(allowed, ", ", sizeof(allowed) - strlen(allowed) - 1);
+	}
+	return merrf(r->m, MERR_INVALID_PARAMETER, "The parameter %s must be one of: %s.", k,
+		     allowed);
+}
+
+struct arg_tags_ctx {
+	json_t *byidx;
+	const char *bad;
+};
+
+static bool arg_tags_cb(void *arg, unsigned idx, const char *field, const char *value)
+{
+	struct arg_tags_ctx *c = arg;
+	char key[16];
+	snprintf(key, sizeof(key), "%u", idx);
+	json_t *t = json_object_get(c->byidx, key);
+	if (!t) {
+		t = json_object();
+		json_object_set_new(c->byidx, key, t);
+	}
+	if (strcmp(field, "Key") == 0)
+		json_object_set_new(t, "k", json_string(value));
+	else if (strcmp(field, "Value") == 0)
+		json_object_set_new(t, "v", json_string(value));
+	else {
+		c->bad = field;
+		return false;
+	}
+	return true;
+}
+
+#define ARG_MAX_TAGS 20
+
+int arg_tags(struct api_req *r, json_t **out)
+{
+	struct arg_tags_ctx c = {json_object(), NULL};
+	const char *name = params_max_index(r->p, "Tag") ? "Tag" : "Tags";
+	if (!params_objects(r->p, name, arg_tags_cb, &c)) {
+		json_decref(c.byidx);
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The parameter %s.N is malformed (fields are Key and Value).", name);
+	}
+	json_t *arr = json_array();
+	const char *k;
+	json_t *t;
+	json_object_foreach(c.byidx, k, t)
+	{
+		const char *key = json_string_value(json_object_get(t, "k"));
+		if (!key || !*key || strlen(key) > 128 || strncmp(key, "aliyun", 6) == 0 ||
+		    strncmp(key, "acs:", 4) == 0) {
+			json_decref(arr);
+			json_decref(c.byidx);
+			return merrf(r->m, MERR_INVALID_PARAMETER,
+				     "Each Tag needs a Key of 1-128 characters that does not start "
+				     "with aliyun or acs:.");
+		}
+		json_t *v = json_object_get(t, "v");
+		if (json_string_length(v) > 128) {
+			json_decref(arr);
+			json_decref(c.byidx);
+			return merrf(r->m, MERR_INVALID_PARAMETER, "A Tag Value is longer than 128.");
+		}
+		size_t i;
+		json_t *prev;
+		json_array_foreach(arr, i, prev)
+		{
+			if (strcmp(json_string_value(json_object_get(prev, "k")), key) == 0) {
+				json_decref(arr);
+				json_decref(c.byidx);
+				return merrf(r->m, MERR_INVALID_PARAMETER,
+					     "The Tag key %.64s is given twice.", key);
+			}
+		}
+		json_t *e = json_object();
+		json_object_set_new(e, "k", json_string(key));
+		json_object_set_new(e, "v", json_string(v ? json_string_value(v) : ""));
+		json_array_append_new(arr, e);
+	}
+	json_decref(c.byidx);
+	if (json_array_size(arr) > ARG_MAX_TAGS) {
+		json_decref(arr);
+		return merrf(r->m, MERR_INVALID_PARAMETER, "At most %d tags per resource.",
+			     ARG_MAX_TAGS);
+	}
+	*out = arr;
+	return 0;
+}
+
+/* --- responses ------------------------------------------------------------- */
+
+void jo_str(json_t *o, const char *k, const char *v)
+{
+	json_object_set_new(o, k, json_string(v ? v : ""));
+}
+
+void jo_int(json_t *o, const char *k, int64_t v)
+{
+	json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+void jo_bool(json_t *o, const char *k, bool v)
+{
+	json_object_set_new(o, k, json_boolean(v));
+}
+
+json_t *jo_wrap(json_t *o, const char *wrapper, const char *item)
+{
+	json_t *w = json_object();
+	json_t *arr = json_array();
+	json_object_set_new(w, item, arr);
+	json_object_set_new(o, wrapper, w);
+	return arr;
+}
+
+void jo_wrap_strs(json_t *o, const char *wrapper, const char *item, const json_t *src)
+{
+	json_t *arr = jo_wrap(o, wrapper, item);
+	size_t i;
+	json_t *v;
+	json_array_foreach(src, i, v)
+	{
+		if (json_is_string(v))
+			json_array_append(arr, v);
+	}
+}
+
+void jo_time(json_t *o, const char *k, int64_t t, bool minutes_only)
+{
+	char buf[32];
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), minutes_only ? "%Y-%m-%dT%H:%MZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+	jo_str(o, k, buf);
+}
+
+void jo_tags(json_t *o, const json_t *res, bool ecs_style)
+{
+	json_t *arr = jo_wrap(o, "Tags", "Tag");
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(res, "tags"), i, t)
+	{
+		json_t *e = json_object();
+		jo_str(e, ecs_style ? "TagKey" : "Key", mj_str(t, "k"));
+		jo_str(e, ecs_style ? "TagValue" : "Value", mj_str(t, "v"));
+		json_array_append_new(arr, e);
+	}
+}
+
+int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *item,
+	     int64_t max_size, json_t *(*fn)(struct api_req *r, json_t *res))
+{
+	int64_t number, size, start;
+	const char *token = arg_opt(r, "NextToken");
+	bool ecs_style = token || arg_opt(r, "MaxResults");
+	int64_t total = (int64_t)json_array_size(items);
+	if (ecs_style) {
+		/* NextToken is the offset of the next item, as text. */
+		if (arg_int(r, "MaxResults", 10, 1, 500, &size) < 0)
+			return -1;
+		start = 0;
+		if (token) {
+			char *end;
+			start = strtoll(token, &end, 10);
+			if (*end || start < 0 || start > total)
+				return merrf(r->m, MERR_INVALID_PARAMETER,
+					     "The NextToken %.40s is not valid.", token);
+		}
+		number = size ? start / size + 1 : 1;
+	} else {
+		if (arg_int(r, "PageNumber", 1, 1, 1000000, &number) < 0 ||
+		    arg_int(r, "PageSize", 10, 1, max_size, &size) < 0)
+			return -1;
+		start = (number - 1) * size;
+	}
+	json_t *arr = jo_wrap(r->out, wrapper, item);
+	for (int64_t i = start; i < total && i < start + size; i++) {
+		json_t *one = fn(r, json_array_get(items, (size_t)i));
+		if (one)
+			json_array_append_new(arr, one);
+	}
+	jo_int(r->out, "TotalCount", total);
+	jo_int(r->out, "PageNumber", number);
+	jo_int(r->out, "PageSize", size);
+	if (ecs_style) {
+		char next[32] = "";
+		if (start + size < total)
+			snprintf(next, sizeof(next), "%lld", (long long)(start + size));
+		jo_str(r->out, "NextToken", next);
+	}
+	return 0;
+}
+
+void api_filter(struct api_req *r, json_t *items, bool (*keep)(struct api_req *r, json_t *res))
+{
+	for (size_t i = json_array_size(items); i-- > 0;)
+		if (!keep(r, json_array_get(items, i)))
+			json_array_remove(items, i);
+}
+
+bool api_match(struct api_req *r, json_t *res, const char *k, const char *f)
+{
+	const char *want = arg_opt(r, k);
+	return !want || strcmp(mj_str(res, f), want) == 0;
+}
+
+bool api_match_tags(struct api_req *r, json_t *res)
+{
+	unsigned n = params_max_index(r->p, "Tag");
+	char kname[32], vname[32];
+	for (unsigned i = 1; i <= n; i++) {
+		snprintf(kname, sizeof(kname), "Tag.%u.Key", i);
+		snprintf(vname, sizeof(vname), "Tag.%u.Value", i);
+		const char *k = params_get(r->p, kname);
+		const char *v = params_get(r->p, vname);
+		if (!k)
+			continue;
+		bool found = false;
+		size_t j;
+		json_t *t;
+		json_array_foreach(json_object_get(res, "tags"), j, t)
+		{
+			if (strcmp(mj_str(t, "k"), k) == 0 && (!v || strcmp(mj_str(t, "v"), v) == 0))
+				found = true;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}

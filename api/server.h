@@ -1,0 +1,60 @@
+/*
+ * server: the HTTP front end of the RPC API (libmicrohttpd).
+ *
+ * It reads each request whole (query string as sent, form body when the
+ * content type says so, the headers the signature names), hands it to
+ * api_handle() (dispatch.c) and writes back the status and JSON body that
+ * come out.  Requests run on a pool of MHD threads; each runs to completion
+ * on its thread, in its own store transaction.
+ */
+#ifndef OPENVPC_API_SERVER_H
+#define OPENVPC_API_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/config.h"
+#include "store/store.h"
+
+struct api_server;
+
+struct api_server_opts {
+	const char *listen;       /* "127.0.0.1:8080"; port 0 picks a free one */
+	unsigned threads;         /* MHD thread pool size (>= 1) */
+	bool test_clock;          /* SetClock allowed (tests only) */
+	int64_t max_skew;         /* accepted |Timestamp - now| in seconds (900) */
+	size_t max_body;          /* largest accepted request body in bytes */
+};
+
+/* Starts listening.  The server borrows st and cfg, which must outlive it. */
+int api_server_start(struct store *st, const struct model_config *cfg,
+		     const struct api_server_opts *o, struct api_server **out);
+/* The port actually bound. */
+uint16_t api_server_port(const struct api_server *s);
+/* Stops accepting, waits for requests in flight, frees; accepts NULL. */
+void api_server_stop(struct api_server *s);
+
+/* One request as the HTTP layer read it.  Borrowed for the call. */
+struct api_http_req {
+	const char *method;     /* "GET", "POST", ... */
+	const char *query;      /* raw query string after '?', "" if none */
+	const char *body;       /* raw body (not NUL-terminated) */
+	size_t body_len;
+	bool body_is_form;      /* Content-Type: application/x-www-form-urlencoded */
+	const char *host;       /* Host header or "" */
+	/* Looks up a header by lowercase name; NULL when absent. */
+	const char *(*header)(void *arg, const char *name);
+	void *header_arg;
+};
+
+struct api_http_resp {
+	int status;
+	char *body;   /* malloc'd JSON text */
+	char *retry_after; /* unused for now */
+};
+
+/* Runs one request through authentication, dispatch and the model. */
+void api_handle(struct api_server *s, const struct api_http_req *in, struct api_http_resp *out);
+
+#endif

@@ -1,0 +1,1028 @@
+/*
+ * sqlite: the embedded store engine, one SQLite database file in WAL mode.
+ *
+ * Layout (schema version SQ_SCHEMA_VERSION, kept in PRAGMA user_version and
+ * reached through sq_migrations[], one transaction per step):
+ *
+ *   meta(id = 1, revision)                   the last committed revision
+ *   kv(key, value, parent -> kv.key, create_rev, mod_rev)   the current map
+ *   changes(rev, seq, op, key, value)        the feed, in commit order
+ *
+ * kv.parent is a real foreign key, DEFERRABLE INITIALLY DEFERRED with ON
+ * DELETE NO ACTION: SQLite counts violations as statements run and refuses
+ * the COMMIT while any is left, so a parent and its children can be written
+ * in any order inside one transaction, a child cannot outlive its parent and
+ * a parent cannot be deleted while a child names it.  (RESTRICT would fail at
+ * the DELETE itself, before a later statement of the same transaction could
+ * repair it.)
+ *
+ * Connections: one write connection, used only under s->wlock, so write
+ * transactions are serialized inside the process (and by BEGIN IMMEDIATE
+ * against other processes); a pool of read connections, one per reader
+ * running at the same moment, that read a WAL snapshot and so never wait for
+ * the writer.  Every connection caches its prepared statements (sq_stmt()).
+ *
+ * Invariants:
+ *  1. meta.revision is the revision of the last committed write transaction,
+ *     and the changes table holds at least one row for every revision from 1
+ *     to meta.revision, none above (no compaction yet).
+ *  2. A write transaction that began at revision B writes kv rows with
+ *     mod_rev B+1, and at its first successful write (sq_txn_dirty()) sets
+ *     meta.revision to B+1 inside the same SQLite transaction as the write and
+ *     its change rows: all of them commit together or none does.  A
+ *     transaction without a successful write leaves meta alone, so it takes
+ *     no revision.
+ *  3. At most one write transaction per process: s->wlock is held from
+ *     sq_begin(write) until sq_commit()/sq_abort() has ended the SQLite
+ *     transaction.  B is read from meta after BEGIN IMMEDIATE, so it is
+ *     right even when another process wrote in between.
+ *  4. A connection is used by one thread at a time: the write connection by
+ *     the holder of s->wlock, a read connection between sq_conn_get() and
+ *     sq_conn_put().  That is what lets connections skip SQLite's own mutex
+ *     (SQLITE_OPEN_NOMUTEX).
+ *  5. s->rev never decreases and is never above the committed meta.revision:
+ *     it is raised only after COMMIT has returned (synchronous=FULL: the WAL
+ *     is on disk), and every raise wakes the store_wait() sleepers.
+ *  6. A transaction is never left open on a connection that goes back to
+ *     the pool or to the next writer: sq_txn_end() runs ROLLBACK if SQLite
+ *     still has one open, and a ROLLBACK that fails is fatal.
+ *  7. A write transaction in which SQLite failed (anything but a clean
+ *     statement-level -EEXIST/-ENOENT) is poisoned (t->failed): later writes
+ *     return -EIO and its commit rolls back.  SQLite may already have rolled
+ *     the whole transaction back by then, and writing on would autocommit.
+ *
+ * Write transaction states and the functions behind each step:
+ *
+ *            sq_begin(write)           sq_put()/sq_del() ok
+ *   (idle) -----------------> CLEAN -----------------------> DIRTY
+ *      ^                        |  \                           |  \
+ *      |       sq_commit(): COMMIT,  \ engine error            |   \ engine error
+ *      |       *rev = B (no new rev)  v                        |    v
+ *      |<-----------------------+   FAILED <-------------------+  FAILED
+ *      |                                |                      |
+ *      |<--- sq_commit()/sq_abort(): ROLLBACK, -EIO ----------+|
+ *      |<--- sq_commit(): COMMIT ok -> s->rev = B+1, broadcast --+
+ *      |<--- sq_commit(): COMMIT refused (parent rule) -> ROLLBACK, -ECONSTRAINT
+ *      +---- sq_abort() from any state: ROLLBACK
+ */
+#include "store/store-private.h"
+
+#include "lib/log.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* How long a statement waits for a lock held by another process. */
+#define SQ_BUSY_TIMEOUT_MS 10000
+/* store_wait() re-reads meta this often, to see commits of other processes. */
+#define SQ_POLL_MS 100
+
+/* Step i takes the schema from version i to i+1.  Never edit a step that has
+ * shipped: append a new one. */
+static const char *const sq_migrations[] = {
+	/* 1: the initial schema. */
+	"CREATE TABLE meta ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  revision INTEGER NOT NULL);"
+	"INSERT INTO meta (id, revision) VALUES (1, 0);"
+	"CREATE TABLE kv ("
+	"  key TEXT PRIMARY KEY NOT NULL,"
+	"  value BLOB NOT NULL,"
+	"  parent TEXT REFERENCES kv (key) ON DELETE NO ACTION ON UPDATE NO ACTION"
+	"    DEFERRABLE INITIALLY DEFERRED,"
+	"  create_rev INTEGER NOT NULL,"
+	"  mod_rev INTEGER NOT NULL) WITHOUT ROWID;"
+	/* Deleting a parent looks its children up by this index. */
+	"CREATE INDEX kv_parent ON kv (parent);"
+	"CREATE TABLE changes ("
+	"  rev INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  op INTEGER NOT NULL CHECK (op IN (1, 2)),"
+	"  key TEXT NOT NULL,"
+	"  value BLOB,"
+	"  PRIMARY KEY (rev, seq)) WITHOUT ROWID;",
+};
+#define SQ_SCHEMA_VERSION ((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
+
+/* The statements every connection caches, prepared on first use. */
+#define SQ_STMTS(X)                                                                              \
+	X(BEGIN_READ, "BEGIN")                                                                   \
+	X(BEGIN_WRITE, "BEGIN IMMEDIATE")                                                        \
+	X(COMMIT, "COMMIT")                                                                      \
+	X(ROLLBACK, "ROLLBACK")                                                                  \
+	X(REV, "SELECT revision FROM meta WHERE id = 1")                                         \
+	X(SET_REV, "UPDATE meta SET revision = ?1 WHERE id = 1")                                 \
+	X(GET, "SELECT value, mod_rev FROM kv WHERE key = ?1")                                   \
+	X(INSERT, "INSERT INTO kv (key, value, parent, create_rev, mod_rev)"                     \
+		  " VALUES (?1, ?2, ?3, ?4, ?4)")                                                \
+	X(UPSERT, "INSERT INTO kv (key, value, parent, create_rev, mod_rev)"                     \
+		  " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (key) DO UPDATE SET"                 \
+		  " value = excluded.value, parent = excluded.parent, mod_rev = excluded.mod_rev") \
+	X(DELETE, "DELETE FROM kv WHERE key = ?1")                                               \
+	X(LOG, "INSERT INTO changes (rev, seq, op, key, value) VALUES (?1, ?2, ?3, ?4, ?5)")     \
+	X(RANGE_TO, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 AND key < ?2"            \
+		    " ORDER BY key LIMIT ?3")                                                    \
+	X(RANGE_ALL, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 ORDER BY key LIMIT ?2") \
+	X(COUNT_TO, "SELECT count(*) FROM kv WHERE key >= ?1 AND key < ?2")                      \
+	X(COUNT_ALL, "SELECT count(*) FROM kv WHERE key >= ?1")                                  \
+	X(CHANGES, "SELECT rev, op, key, value FROM changes WHERE rev > ?1 ORDER BY rev, seq")   \
+	X(USER_VERSION, "PRAGMA user_version")
+
+enum sq_stmt_id {
+#define SQ_STMT_ENUM(id, sql) SQ_##id,
+	SQ_STMTS(SQ_STMT_ENUM)
+#undef SQ_STMT_ENUM
+		SQ_NSTMT
+};
+
+static const char *const sq_stmt_sql[SQ_NSTMT] = {
+#define SQ_STMT_SQL(id, sql) [SQ_##id] = sql,
+	SQ_STMTS(SQ_STMT_SQL)
+#undef SQ_STMT_SQL
+};
+
+struct sq_conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[SQ_NSTMT];
+	struct sq_conn *next; /* in the free list of read connections */
+};
+
+struct sq_store {
+	struct store base;
+	char *path;
+	bool readonly; /* "?mode=ro": no write connection, no migrations */
+
+	pthread_mutex_t wlock; /* held by the one write transaction (3) */
+	struct sq_conn *wconn; /* NULL when readonly */
+
+	pthread_mutex_t pool_mu; /* guards the three fields below */
+	struct sq_conn *pool;	 /* idle read connections */
+	unsigned nconns;	 /* read connections open */
+	unsigned nfree;		 /* of which idle */
+
+	pthread_mutex_t mu; /* guards rev; cond is signalled when it grows */
+	pthread_cond_t cond;
+	uint64_t rev; /* the last revision known committed (5) */
+};
+
+struct sq_txn {
+	struct store_txn base;
+	struct sq_conn *c;
+	bool write;
+	bool dirty;   /* a write succeeded: the commit takes rev + 1 */
+	bool failed;  /* poisoned (7) */
+	uint64_t rev; /* read: the snapshot's revision; write: B, the base */
+	int64_t seq;  /* the next changes.seq */
+};
+
+static struct sq_store *sq_store(struct store *s)
+{
+	return (struct sq_store *)s;
+}
+
+static struct sq_txn *sq_txn(struct store_txn *t)
+{
+	return (struct sq_txn *)t;
+}
+
+static int sq_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		/* Another process held the database past SQ_BUSY_TIMEOUT_MS. */
+		return -EAGAIN;
+	case SQLITE_READONLY:
+		return -EROFS;
+	default:
+		return -EIO;
+	}
+}
+
+/* Logs an engine failure and returns it as a negative errno. */
+static int sq_fail(sqlite3 *db, int rc, const char *what)
+{
+	log_err("store: sqlite: %s: %s (%d)", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+		rc);
+	return sq_errno(rc);
+}
+
+/* --- connections and their statements --- */
+
+/* Returns the cached statement id, ready to bind, or a fresh one (*owned)
+ * when the cached one is still running (a callback that reads through the
+ * same transaction it is called from).  NULL on failure, *rc set. */
+static sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt_id id, bool *owned, int *rc)
+{
+	sqlite3_stmt *st = c->stmt[id];
+	*owned = false;
+	*rc = SQLITE_OK;
+	if (st && !sqlite3_stmt_busy(st))
+		return st;
+	st = NULL;
+	*rc = sqlite3_prepare_v3(c->db, sq_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
+				 NULL);
+	if (*rc != SQLITE_OK)
+		return NULL;
+	if (!c->stmt[id])
+		c->stmt[id] = st;
+	else
+		*owned = true;
+	return st;
+}
+
+static void sq_stmt_done(sqlite3_stmt *st, bool owned)
+{
+	if (owned)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
+}
+
+/* Runs a statement without parameters or rows (BEGIN, COMMIT, ...). */
+static int sq_exec(struct sq_conn *c, enum sq_stmt_id id)
+{
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(c, id, &owned, &rc);
+	if (!st)
+		return rc;
+	rc = sqlite3_step(st);
+	sq_stmt_done(st, owned);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Reads one integer from a statement without parameters. */
+static int sq_int(struct sq_conn *c, enum sq_stmt_id id, int64_t *v)
+{
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(c, id, &owned, &rc);
+	if (!st)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_CORRUPT; /* meta has exactly one row (1) */
+	}
+	sq_stmt_done(st, owned);
+	return rc;
+}
+
+static void sq_conn_close(struct sq_conn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < SQ_NSTMT; i++)
+		sqlite3_finalize(c->stmt[i]);
+	int rc = sqlite3_close(c->db);
+	if (rc != SQLITE_OK)
+		fatal("store: sqlite: close: %s", sqlite3_errstr(rc));
+	free(c);
+}
+
+/* Runs sql and checks that its one row, if any, reads `expect`. */
+static int sq_pragma(sqlite3 *db, const char *sql, const char *expect)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		rc = expect && (!v || strcmp(v, expect) != 0) ? SQLITE_MISUSE : SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = expect ? SQLITE_MISUSE : SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Opens a connection.  The write connection creates the file and turns WAL
+ * on (a property of the file that later connections find); read connections
+ * are query_only, a second guard besides the engine's own checks. */
+static int sq_conn_open(struct sq_store *s, bool write, struct sq_conn **out)
+{
+	struct sq_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_PRIVATECACHE;
+	if (write)
+		flags |= SQLITE_OPEN_CREATE;
+	int rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		int r = sq_fail(c->db, rc, s->path);
+		sqlite3_close(c->db);
+		free(c);
+		return r;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, SQ_BUSY_TIMEOUT_MS);
+	enum { BOTH, WRITER, READER };
+	static const struct {
+		const char *sql, *expect;
+		int who;
+	} pragmas[] = {
+		{"PRAGMA journal_mode = WAL", "wal", WRITER},
+		/* FULL: every commit syncs the WAL before COMMIT returns (invariant 1
+		 * of store.h); NORMAL would lose the last commits on power loss. */
+		{"PRAGMA synchronous = FULL", NULL, BOTH},
+		{"PRAGMA foreign_keys = ON", NULL, BOTH},
+		/* A build without foreign keys ignores the line above: check it. */
+		{"PRAGMA foreign_keys", "1", BOTH},
+		{"PRAGMA query_only = ON", NULL, READER},
+	};
+	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
+		if (pragmas[i].who != BOTH && (pragmas[i].who == WRITER) != write)
+			continue;
+		rc = sq_pragma(c->db, pragmas[i].sql, pragmas[i].expect);
+		if (rc != SQLITE_OK) {
+			int r = sq_fail(c->db, rc, pragmas[i].sql);
+			sq_conn_close(c);
+			return r;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+/* Takes an idle read connection, or opens one: readers never queue. */
+static int sq_conn_get(struct sq_store *s, struct sq_conn **out)
+{
+	pthread_mutex_lock(&s->pool_mu);
+	struct sq_conn *c = s->pool;
+	if (c) {
+		s->pool = c->next;
+		s->nfree--;
+	}
+	pthread_mutex_unlock(&s->pool_mu);
+	if (!c) {
+		int r = sq_conn_open(s, false, &c);
+		if (r < 0)
+			return r;
+		pthread_mutex_lock(&s->pool_mu);
+		s->nconns++;
+		pthread_mutex_unlock(&s->pool_mu);
+	}
+	c->next = NULL;
+	*out = c;
+	return 0;
+}
+
+static void sq_conn_put(struct sq_store *s, struct sq_conn *c)
+{
+	pthread_mutex_lock(&s->pool_mu);
+	c->next = s->pool;
+	s->pool = c;
+	s->nfree++;
+	pthread_mutex_unlock(&s->pool_mu);
+}
+
+/* --- revisions --- */
+
+/* Raises s->rev to rev and wakes the waiters (5). */
+static void sq_publish(struct sq_store *s, uint64_t rev)
+{
+	pthread_mutex_lock(&s->mu);
+	if (rev > s->rev) {
+		s->rev = rev;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Reads meta.revision as committed now, which sees commits of other
+ * processes too, and publishes it. */
+static int sq_refresh(struct sq_store *s)
+{
+	struct sq_conn *c;
+	int r = sq_conn_get(s, &c);
+	if (r < 0)
+		return r;
+	int64_t rev = 0;
+	int rc = sq_int(c, SQ_REV, &rev);
+	sq_conn_put(s, c);
+	if (rc != SQLITE_OK)
+		return sq_fail(NULL, rc, "read revision");
+	sq_publish(s, (uint64_t)rev);
+	return 0;
+}
+
+static uint64_t sq_revision(struct store *base)
+{
+	struct sq_store *s = sq_store(base);
+	/* On failure (logged) the last revision known is still a right answer,
+	 * only perhaps an old one. */
+	(void)sq_refresh(s);
+	pthread_mutex_lock(&s->mu);
+	uint64_t rev = s->rev;
+	pthread_mutex_unlock(&s->mu);
+	return rev;
+}
+
+static void sq_deadline(struct timespec *ts, int64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+}
+
+static bool sq_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* A negative timeout_ms waits without a limit. */
+static int sq_wait(struct store *base, uint64_t after_rev, int timeout_ms)
+{
+	struct sq_store *s = sq_store(base);
+	struct timespec end, now, slice;
+	sq_deadline(&end, timeout_ms < 0 ? 0 : timeout_ms);
+	pthread_mutex_lock(&s->mu);
+	while (s->rev <= after_rev) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout_ms >= 0 && !sq_before(&now, &end))
+			break;
+		sq_deadline(&slice, SQ_POLL_MS);
+		if (timeout_ms >= 0 && sq_before(&end, &slice))
+			slice = end;
+		if (pthread_cond_timedwait(&s->cond, &s->mu, &slice) == ETIMEDOUT &&
+		    s->rev <= after_rev) {
+			pthread_mutex_unlock(&s->mu);
+			(void)sq_refresh(s);
+			pthread_mutex_lock(&s->mu);
+		}
+	}
+	int r = s->rev > after_rev;
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+/* --- transactions --- */
+
+/* Ends t on its connection and frees it: ROLLBACK if SQLite still has the
+ * transaction open (6), then hands the connection back. */
+static void sq_txn_end(struct sq_txn *t)
+{
+	struct sq_store *s = sq_store(t->base.store);
+	if (!sqlite3_get_autocommit(t->c->db)) {
+		int rc = sq_exec(t->c, SQ_ROLLBACK);
+		if (rc != SQLITE_OK)
+			fatal("store: sqlite: rollback: %s", sqlite3_errmsg(t->c->db));
+	}
+	if (t->write) {
+		pthread_mutex_unlock(&s->wlock);
+	} else {
+		sq_conn_put(s, t->c);
+	}
+	free(t);
+}
+
+static int sq_begin(struct store *base, bool write, struct store_txn **out)
+{
+	struct sq_store *s = sq_store(base);
+	if (write && s->readonly)
+		return -EBUSY;
+	struct sq_txn *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->base.store = base;
+	t->write = write;
+	int r;
+	if (write) {
+		/* An error-checking mutex: a thread that begins a second write
+		 * transaction inside its first gets -EDEADLK, not a hang. */
+		r = -pthread_mutex_lock(&s->wlock);
+		if (r < 0)
+			goto fail_free;
+		t->c = s->wconn;
+	} else {
+		r = sq_conn_get(s, &t->c);
+		if (r < 0)
+			goto fail_free;
+	}
+	int rc = sq_exec(t->c, write ? SQ_BEGIN_WRITE : SQ_BEGIN_READ);
+	if (rc != SQLITE_OK) {
+		r = sq_fail(t->c->db, rc, "begin");
+		goto fail_end;
+	}
+	/* For a read transaction this first read also fixes the snapshot. */
+	int64_t rev = 0;
+	rc = sq_int(t->c, SQ_REV, &rev);
+	if (rc != SQLITE_OK) {
+		r = sq_fail(t->c->db, rc, "read revision");
+		goto fail_end;
+	}
+	t->rev = (uint64_t)rev;
+	*out = &t->base;
+	return 0;
+
+fail_end:
+	sq_txn_end(t); /* frees t */
+	return r;
+fail_free:
+	free(t);
+	return r;
+}
+
+/* Records a failure of the engine inside t (7) and returns it. */
+static int sq_txn_fail(struct sq_txn *t, int rc, const char *what)
+{
+	if (t->write)
+		t->failed = true;
+	return sq_fail(t->c->db, rc, what);
+}
+
+/* After a successful write to kv: takes the revision at the first one (2)
+ * and appends the change. */
+static int sq_txn_dirty(struct sq_txn *t, enum store_op op, const char *key, const char *value,
+			size_t len)
+{
+	bool owned;
+	int rc;
+	sqlite3_stmt *st;
+	if (!t->dirty) {
+		st = sq_stmt(t->c, SQ_SET_REV, &owned, &rc);
+		if (!st)
+			return sq_txn_fail(t, rc, "prepare");
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)(t->rev + 1));
+		rc = sqlite3_step(st);
+		sq_stmt_done(st, owned);
+		if (rc != SQLITE_DONE)
+			return sq_txn_fail(t, rc, "set revision");
+		t->dirty = true;
+	}
+	st = sq_stmt(t->c, SQ_LOG, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(t->rev + 1));
+	sqlite3_bind_int64(st, 2, t->seq);
+	sqlite3_bind_int(st, 3, (int)op);
+	sqlite3_bind_text(st, 4, key, -1, SQLITE_STATIC);
+	if (op == STORE_DEL)
+		sqlite3_bind_null(st, 5);
+	else if (len == 0)
+		sqlite3_bind_zeroblob(st, 5, 0);
+	else
+		sqlite3_bind_blob64(st, 5, value, len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sq_stmt_done(st, owned);
+	if (rc != SQLITE_DONE)
+		return sq_txn_fail(t, rc, "append change");
+	t->seq++;
+	return 0;
+}
+
+static int sq_put(struct store_txn *base, const char *key, const char *value, size_t len,
+		  const char *parent, bool create_only)
+{
+	struct sq_txn *t = sq_txn(base);
+	if (!t->write)
+		return -EBADF;
+	if (t->failed)
+		return -EIO;
+	if (!key || (!value && len))
+		return -EINVAL;
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(t->c, create_only ? SQ_INSERT : SQ_UPSERT, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (len == 0)
+		sqlite3_bind_zeroblob(st, 2, 0);
+	else
+		sqlite3_bind_blob64(st, 2, value, len, SQLITE_STATIC);
+	if (parent)
+		sqlite3_bind_text(st, 3, parent, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(t->rev + 1));
+	rc = sqlite3_step(st);
+	sq_stmt_done(st, owned);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY && create_only)
+		return -EEXIST; /* only this statement was undone */
+	if (rc != SQLITE_DONE)
+		return sq_txn_fail(t, rc, "put");
+	return sq_txn_dirty(t, STORE_PUT, key, value, len);
+}
+
+static int sq_del(struct store_txn *base, const char *key)
+{
+	struct sq_txn *t = sq_txn(base);
+	if (!t->write)
+		return -EBADF;
+	if (t->failed)
+		return -EIO;
+	if (!key)
+		return -EINVAL;
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(t->c, SQ_DELETE, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sq_stmt_done(st, owned);
+	if (rc != SQLITE_DONE)
+		return sq_txn_fail(t, rc, "delete");
+	if (sqlite3_changes(t->c->db) == 0)
+		return -ENOENT;
+	return sq_txn_dirty(t, STORE_DEL, key, NULL, 0);
+}
+
+/* A borrowed NUL-terminated view of a BLOB column.  sqlite3_column_text()
+ * adds the terminator without changing a byte (the database is UTF-8); it
+ * gives NULL for an empty BLOB, which is "". */
+static const char *sq_column_value(sqlite3_stmt *st, int col, size_t *len)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		*len = 0;
+		return NULL;
+	}
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	*len = (size_t)sqlite3_column_bytes(st, col);
+	return v ? v : "";
+}
+
+static int sq_get(struct store_txn *base, const char *key, char **value, size_t *len,
+		  uint64_t *mod_rev)
+{
+	struct sq_txn *t = sq_txn(base);
+	*value = NULL;
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(t->c, SQ_GET, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	int r = 0;
+	if (rc == SQLITE_ROW) {
+		size_t n;
+		const char *v = sq_column_value(st, 0, &n);
+		char *copy = malloc(n + 1);
+		if (copy) {
+			memcpy(copy, v ? v : "", n);
+			copy[n] = '\0';
+			*value = copy;
+			if (len)
+				*len = n;
+			if (mod_rev)
+				*mod_rev = (uint64_t)sqlite3_column_int64(st, 1);
+		} else {
+			r = -ENOMEM;
+		}
+	} else if (rc == SQLITE_DONE) {
+		r = -ENOENT;
+	} else {
+		r = sq_txn_fail(t, rc, "get");
+	}
+	sq_stmt_done(st, owned);
+	return r;
+}
+
+/* An end of NULL or "" is no upper bound (store_prefix_end() gives "" for a
+ * prefix that has none). */
+static bool sq_bounded(const char *end)
+{
+	return end && *end;
+}
+
+static int sq_range(struct store_txn *base, const char *start, const char *end, size_t limit,
+		    store_kv_cb cb, void *arg)
+{
+	struct sq_txn *t = sq_txn(base);
+	bool owned;
+	int rc;
+	bool bounded = sq_bounded(end);
+	sqlite3_stmt *st = sq_stmt(t->c, bounded ? SQ_RANGE_TO : SQ_RANGE_ALL, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	int p = 1;
+	sqlite3_bind_text(st, p++, start ? start : "", -1, SQLITE_STATIC);
+	if (bounded)
+		sqlite3_bind_text(st, p++, end, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, p, limit ? (sqlite3_int64)limit : -1);
+	int r = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_kv kv;
+		kv.key = (const char *)sqlite3_column_text(st, 0);
+		kv.value = sq_column_value(st, 1, &kv.value_len);
+		kv.mod_rev = (uint64_t)sqlite3_column_int64(st, 2);
+		if (!kv.key || !kv.value) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r = cb(arg, &kv);
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = sq_txn_fail(t, rc, "range");
+	sq_stmt_done(st, owned);
+	return r;
+}
+
+static int sq_count(struct store_txn *base, const char *start, const char *end, uint64_t *n)
+{
+	struct sq_txn *t = sq_txn(base);
+	bool owned;
+	int rc;
+	bool bounded = sq_bounded(end);
+	sqlite3_stmt *st = sq_stmt(t->c, bounded ? SQ_COUNT_TO : SQ_COUNT_ALL, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	sqlite3_bind_text(st, 1, start ? start : "", -1, SQLITE_STATIC);
+	if (bounded)
+		sqlite3_bind_text(st, 2, end, -1, SQLITE_STATIC);
+	int r = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		r = sq_txn_fail(t, rc, "count");
+	sq_stmt_done(st, owned);
+	return r;
+}
+
+static int sq_commit(struct store_txn *base, uint64_t *rev)
+{
+	struct sq_txn *t = sq_txn(base);
+	struct sq_store *s = sq_store(base->store);
+	int r = 0;
+	if (t->failed) {
+		r = -EIO;
+		goto out;
+	}
+	int rc = sq_exec(t->c, SQ_COMMIT);
+	if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+		/* SQLite keeps the transaction open; sq_txn_end() rolls it back. */
+		r = -ECONSTRAINT;
+		goto out;
+	}
+	if (rc != SQLITE_OK) {
+		r = sq_fail(t->c->db, rc, "commit");
+		goto out;
+	}
+	uint64_t now = t->rev;
+	if (t->write && t->dirty) {
+		now = t->rev + 1;
+		sq_publish(s, now);
+	}
+	if (rev)
+		*rev = now;
+out:
+	sq_txn_end(t);
+	return r;
+}
+
+static void sq_abort(struct store_txn *base)
+{
+	sq_txn_end(sq_txn(base));
+}
+
+/* --- the change feed --- */
+
+static int sq_changes(struct store *base, uint64_t after_rev, size_t limit, store_change_cb cb,
+		      void *arg)
+{
+	struct sq_store *s = sq_store(base);
+	struct sq_conn *c;
+	int r = sq_conn_get(s, &c);
+	if (r < 0)
+		return r;
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(c, SQ_CHANGES, &owned, &rc);
+	if (!st) {
+		r = sq_fail(c->db, rc, "prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, after_rev > INT64_MAX ? INT64_MAX : (sqlite3_int64)after_rev);
+	size_t n = 0;
+	uint64_t last = 0;
+	/* One statement reads one snapshot: a commit running meanwhile is either
+	 * wholly in the answer or wholly out of it. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_change ch;
+		ch.rev = (uint64_t)sqlite3_column_int64(st, 0);
+		if (limit && n >= limit && ch.rev != last)
+			break; /* never split a revision */
+		ch.op = (enum store_op)sqlite3_column_int(st, 1);
+		ch.kv.key = (const char *)sqlite3_column_text(st, 2);
+		ch.kv.value = sq_column_value(st, 3, &ch.kv.value_len);
+		ch.kv.mod_rev = ch.rev;
+		if (!ch.kv.key || (ch.op == STORE_PUT && !ch.kv.value)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		r = cb(arg, &ch);
+		if (r != 0)
+			break;
+		n++;
+		last = ch.rev;
+	}
+	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = sq_fail(c->db, rc, "changes");
+	sq_stmt_done(st, owned);
+out:
+	sq_conn_put(s, c);
+	return r;
+}
+
+/* --- open and close --- */
+
+/* Brings the schema to SQ_SCHEMA_VERSION, one step per transaction.  The
+ * version is read under BEGIN IMMEDIATE so two processes opening a new file
+ * at once do not both run a step. */
+static int sq_migrate(struct sq_conn *c)
+{
+	for (;;) {
+		int rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return sq_fail(c->db, rc, "migrate: begin");
+		int64_t v = 0;
+		rc = sq_int(c, SQ_USER_VERSION, &v);
+		if (rc != SQLITE_OK) {
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			return sq_fail(c->db, rc, "migrate: read version");
+		}
+		if (v > SQ_SCHEMA_VERSION) {
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			log_err("store: sqlite: schema version %lld is newer than this program's %d",
+				(long long)v, SQ_SCHEMA_VERSION);
+			return -ENOTSUP;
+		}
+		if (v == SQ_SCHEMA_VERSION) {
+			rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+			return rc == SQLITE_OK ? 0 : sq_fail(c->db, rc, "migrate: commit");
+		}
+		char setv[64];
+		snprintf(setv, sizeof(setv), "PRAGMA user_version = %d", (int)v + 1);
+		rc = sqlite3_exec(c->db, sq_migrations[v], NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(c->db, setv, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			int r = sq_fail(c->db, rc, "migrate");
+			if (!sqlite3_get_autocommit(c->db))
+				sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
+	}
+}
+
+/* "sqlite:PATH" or "sqlite:PATH?mode=ro". */
+static int sq_parse_uri(const char *uri, char **path, bool *readonly)
+{
+	static const char scheme[] = "sqlite:";
+	static const char ro[] = "?mode=ro";
+	if (strncmp(uri, scheme, sizeof(scheme) - 1) != 0)
+		return -EINVAL;
+	const char *p = uri + sizeof(scheme) - 1;
+	size_t n = strlen(p);
+	*readonly = n >= sizeof(ro) - 1 && strcmp(p + n - (sizeof(ro) - 1), ro) == 0;
+	if (*readonly)
+		n -= sizeof(ro) - 1;
+	if (n == 0)
+		return -EINVAL;
+	*path = strndup(p, n);
+	return *path ? 0 : -ENOMEM;
+}
+
+static void sq_close(struct store *base)
+{
+	struct sq_store *s = sq_store(base);
+	if (pthread_mutex_trylock(&s->wlock) != 0)
+		fatal("store: close with a write transaction open");
+	pthread_mutex_unlock(&s->wlock);
+	if (s->nfree != s->nconns)
+		fatal("store: close with %u read transactions open", s->nconns - s->nfree);
+	while (s->pool) {
+		struct sq_conn *c = s->pool;
+		s->pool = c->next;
+		sq_conn_close(c);
+	}
+	/* Last: closing the last connection checkpoints the WAL into the file. */
+	sq_conn_close(s->wconn);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_mutex_destroy(&s->wlock);
+	free(s->path);
+	free(s);
+}
+
+static int sq_open(const char *uri, struct store **out)
+{
+	if (!sqlite3_threadsafe())
+		return -ENOTSUP; /* (4) needs SQLite built with its threads support */
+	struct sq_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &store_sqlite_ops;
+	int r = sq_parse_uri(uri, &s->path, &s->readonly);
+	if (r < 0)
+		goto fail_free;
+
+	pthread_mutexattr_t ma;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+	r = -pthread_mutex_init(&s->wlock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (r < 0)
+		goto fail_path;
+	pthread_mutex_init(&s->pool_mu, NULL);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	r = -pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (r < 0)
+		goto fail_mutex;
+
+	if (!s->readonly) {
+		r = sq_conn_open(s, true, &s->wconn);
+		if (r < 0)
+			goto fail_cond;
+		r = sq_migrate(s->wconn);
+		if (r < 0)
+			goto fail_wconn;
+	} else {
+		struct sq_conn *c;
+		r = sq_conn_get(s, &c);
+		if (r < 0)
+			goto fail_cond;
+		int64_t v = -1;
+		int rc = sq_int(c, SQ_USER_VERSION, &v);
+		sq_conn_put(s, c);
+		if (rc != SQLITE_OK || v != SQ_SCHEMA_VERSION) {
+			log_err("store: sqlite: %s: schema version %lld, want %d", s->path,
+				(long long)v, SQ_SCHEMA_VERSION);
+			r = rc != SQLITE_OK ? sq_errno(rc) : -ENOTSUP;
+			goto fail_pool;
+		}
+	}
+	r = sq_refresh(s);
+	if (r < 0)
+		goto fail_pool;
+	*out = &s->base;
+	return 0;
+
+fail_pool:
+	while (s->pool) {
+		struct sq_conn *c = s->pool;
+		s->pool = c->next;
+		sq_conn_close(c);
+	}
+fail_wconn:
+	sq_conn_close(s->wconn);
+fail_cond:
+	pthread_cond_destroy(&s->cond);
+fail_mutex:
+	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->pool_mu);
+	pthread_mutex_destroy(&s->wlock);
+fail_path:
+	free(s->path);
+fail_free:
+	free(s);
+	return r;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.get = sq_get,
+	.put = sq_put,
+	.del = sq_del,
+	.range = sq_range,
+	.count = sq_count,
+	.commit = sq_commit,
+	.abort = sq_abort,
+	.revision = sq_revision,
+	.changes = sq_changes,
+	.wait = sq_wait,
+};

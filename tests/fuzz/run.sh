@@ -1,0 +1,50 @@
+#!/bin/sh
+# Builds the libFuzzer targets in build-fuzz (clang, -Dfuzz=true) and runs
+# each for SECONDS on a scratch copy of its seed corpus, so the kept corpus
+# under tests/fuzz/corpus/<target>/ changes only when someone adds to it.
+# Prints one line per target; exits non-zero when any target crashed, with
+# the crashing input left in build-fuzz/artifacts/ (add it to the corpus
+# once fixed).
+#
+#   tests/fuzz/run.sh SECONDS
+#
+# FUZZ_SRC overrides the meson source tree (default: the repository root).
+set -eu
+
+secs=${1:?usage: tests/fuzz/run.sh SECONDS}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+src=${FUZZ_SRC:-$root}
+build=$src/build-fuzz
+targets="fuzz_params fuzz_sign fuzz_netaddr"
+
+if [ ! -d "$build" ]; then
+	if ! CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=disabled \
+		>"$src/build-fuzz.setup.log" 2>&1; then
+		cat "$src/build-fuzz.setup.log" >&2
+		rm -rf "$build"
+		exit 2
+	fi
+fi
+if ! meson compile -C "$build" $targets >"$build/compile.log" 2>&1; then
+	cat "$build/compile.log" >&2
+	exit 2
+fi
+
+mkdir -p "$build/artifacts"
+status=0
+for t in $targets; do
+	work=$(mktemp -d)
+	cp "$root/tests/fuzz/corpus/$t/"* "$work/"
+	log=$build/$t.log
+	if "$build/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+		-artifact_prefix="$build/artifacts/$t-" "$work" >"$log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+		echo "$t: ok, ${runs:-?} runs in ${secs}s, $cov, corpus $(ls "$work" | wc -l) inputs"
+	else
+		echo "$t: CRASH (log $log, input $(ls "$build/artifacts/$t-"* 2>/dev/null | head -n 1))"
+		status=1
+	fi
+	rm -rf "$work"
+done
+exit $status
