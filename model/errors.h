@@ -15,9 +15,7 @@
 enum merr_code {
 	MERR_NONE = 0,
 #define E(name, code, status, msg) MERR_##name,
-#include "model/err_common.def"
-#include "model/err_vpc.def"
-#include "model/err_ecs.def"
+#include "model/errors.def"
 #undef E
 	MERR__COUNT
 };

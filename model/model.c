@@ -32,9 +32,7 @@ static const struct {
 } merr_table[MERR__COUNT] = {
 	[MERR_NONE] = {"", 200, ""},
 #define E(name, code, st, text) [MERR_##name] = {code, st, text},
-#include "model/err_common.def"
-#include "model/err_vpc.def"
-#include "model/err_ecs.def"
+#include "model/errors.def"
 #undef E
 };
 

@@ -151,12 +151,30 @@ struct sq_conn {
 	struct sq_conn *next; /* in the free list of read connections */
 };
 
+/* A write waiter, queued on its own stack while it waits for the lock. */
+struct sq_waiter {
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool granted;
+	struct sq_waiter *next;
+};
+
+/* The write lock: FIFO, handed directly to the longest waiter.  A plain
+ * mutex lets the thread that just committed take it again at once, which
+ * with 16 writers left some waiting 50 times longer than the mean. */
+struct sq_wlock {
+	pthread_mutex_t mu;
+	bool held;
+	pthread_t owner;
+	struct sq_waiter *head, *tail;
+};
+
 struct sq_store {
 	struct store base;
 	char *path;
 	bool readonly; /* "?mode=ro": no write connection, no migrations */
 
-	pthread_mutex_t wlock; /* held by the one write transaction (3) */
+	struct sq_wlock wlock;	/* held by the one write transaction (3) */
 	struct sq_conn *wconn; /* NULL when readonly */
 
 	pthread_mutex_t pool_mu; /* guards the three fields below */
@@ -391,6 +409,63 @@ static void sq_conn_put(struct sq_store *s, struct sq_conn *c)
 	pthread_mutex_unlock(&s->pool_mu);
 }
 
+/* --- the write lock --- */
+
+/* Returns 0 once the caller holds the lock, -EDEADLK if it already does (a
+ * write transaction begun inside another would wait for itself). */
+static int sq_wlock_take(struct sq_wlock *l)
+{
+	pthread_t self = pthread_self();
+	pthread_mutex_lock(&l->mu);
+	if (l->held && pthread_equal(l->owner, self)) {
+		pthread_mutex_unlock(&l->mu);
+		return -EDEADLK;
+	}
+	if (l->held) {
+		struct sq_waiter w = {.thread = self, .granted = false, .next = NULL};
+		pthread_cond_init(&w.cond, NULL);
+		if (l->tail)
+			l->tail->next = &w;
+		else
+			l->head = &w;
+		l->tail = &w;
+		while (!w.granted)
+			pthread_cond_wait(&w.cond, &l->mu);
+		pthread_cond_destroy(&w.cond);
+	}
+	l->held = true;
+	l->owner = self;
+	pthread_mutex_unlock(&l->mu);
+	return 0;
+}
+
+static void sq_wlock_give(struct sq_wlock *l)
+{
+	pthread_mutex_lock(&l->mu);
+	struct sq_waiter *w = l->head;
+	if (w) {
+		l->head = w->next;
+		if (!l->head)
+			l->tail = NULL;
+		/* Handed over: held stays true and owner moves on now, so that
+		 * the thread giving it up can queue again at once. */
+		l->owner = w->thread;
+		w->granted = true;
+		pthread_cond_signal(&w->cond);
+	} else {
+		l->held = false;
+	}
+	pthread_mutex_unlock(&l->mu);
+}
+
+static bool sq_wlock_busy(struct sq_wlock *l)
+{
+	pthread_mutex_lock(&l->mu);
+	bool busy = l->held;
+	pthread_mutex_unlock(&l->mu);
+	return busy;
+}
+
 /* --- revisions --- */
 
 /* Raises s->rev to rev and wakes the waiters (5). */
@@ -488,7 +563,7 @@ static void sq_txn_end(struct sq_txn *t)
 			fatal("store: sqlite: rollback: %s", sqlite3_errmsg(t->c->db));
 	}
 	if (t->write) {
-		pthread_mutex_unlock(&s->wlock);
+		sq_wlock_give(&s->wlock);
 	} else {
 		sq_conn_put(s, t->c);
 	}
@@ -507,9 +582,7 @@ static int sq_begin(struct store *base, bool write, struct store_txn **out)
 	t->write = write;
 	int r;
 	if (write) {
-		/* An error-checking mutex: a thread that begins a second write
-		 * transaction inside its first gets -EDEADLK, not a hang. */
-		r = -pthread_mutex_lock(&s->wlock);
+		r = sq_wlock_take(&s->wlock);
 		if (r < 0)
 			goto fail_free;
 		t->c = s->wconn;
@@ -912,9 +985,8 @@ static int sq_parse_uri(const char *uri, char **path, bool *readonly)
 static void sq_close(struct store *base)
 {
 	struct sq_store *s = sq_store(base);
-	if (pthread_mutex_trylock(&s->wlock) != 0)
+	if (sq_wlock_busy(&s->wlock))
 		fatal("store: close with a write transaction open");
-	pthread_mutex_unlock(&s->wlock);
 	if (s->nfree != s->nconns)
 		fatal("store: close with %u read transactions open", s->nconns - s->nfree);
 	while (s->pool) {
@@ -927,7 +999,7 @@ static void sq_close(struct store *base)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->pool_mu);
-	pthread_mutex_destroy(&s->wlock);
+	pthread_mutex_destroy(&s->wlock.mu);
 	free(s->path);
 	free(s);
 }
@@ -944,13 +1016,7 @@ static int sq_open(const char *uri, struct store **out)
 	if (r < 0)
 		goto fail_free;
 
-	pthread_mutexattr_t ma;
-	pthread_mutexattr_init(&ma);
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
-	r = -pthread_mutex_init(&s->wlock, &ma);
-	pthread_mutexattr_destroy(&ma);
-	if (r < 0)
-		goto fail_path;
+	pthread_mutex_init(&s->wlock.mu, NULL);
 	pthread_mutex_init(&s->pool_mu, NULL);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_t ca;
@@ -1002,10 +1068,9 @@ fail_cond:
 fail_mutex:
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->pool_mu);
-	pthread_mutex_destroy(&s->wlock);
-fail_path:
-	free(s->path);
+	pthread_mutex_destroy(&s->wlock.mu);
 fail_free:
+	free(s->path);
 	free(s);
 	return r;
 }
