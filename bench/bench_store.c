@@ -3,9 +3,10 @@
  *
  * Durable single-key commits (each store_commit() returns after SQLite has
  * synced its WAL, synchronous=FULL) from 1 thread and from 16, then read
- * transactions (begin + one get + commit) from 1 thread and from as many
- * threads as the machine has CPUs, while nothing writes.  Prints one line
- * per figure.  Not a test: nothing here fails on a slow disk.
+ * transactions (begin + one get + end) from 1 thread and from as many
+ * threads as the machine has CPUs, while nothing writes, and last both at
+ * once (readers should not slow down: they never wait for the writer).
+ * Prints one line per figure.  Not a test: nothing here fails on a slow disk.
  *
  *   bench_store [DIR] [SECONDS-PER-FIGURE]     (defaults: $TMPDIR or /tmp, 2)
  */
@@ -80,43 +81,62 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int run(const char *what, int nthreads, bool write)
+struct tally {
+	unsigned long ops;
+	double lat, lat_max;
+};
+
+static void report(const char *what, int nthreads, const struct tally *t, double secs)
 {
-	struct worker *w = calloc((size_t)nthreads, sizeof(*w));
+	printf("%-24s %2d threads: %9.0f /s  mean %7.3f ms  max %8.3f ms\n", what, nthreads,
+	       (double)t->ops / secs, t->ops ? t->lat / (double)t->ops * 1e3 : 0.0,
+	       t->lat_max * 1e3);
+}
+
+/* Runs nwriters committing threads and nreaders reading threads together
+ * for bench_secs and prints a line for each kind that ran. */
+static int run(const char *wwhat, int nwriters, const char *rwhat, int nreaders)
+{
+	int n = nwriters + nreaders;
+	struct worker *w = calloc((size_t)n, sizeof(*w));
 	if (!w)
 		return -1;
 	uint64_t rev0 = store_revision(bs);
 	double start = now_s();
-	for (int i = 0; i < nthreads; i++) {
+	for (int i = 0; i < n; i++) {
 		w[i].id = i;
-		w[i].write = write;
+		w[i].write = i < nwriters;
 		w[i].stop = start + bench_secs;
 		pthread_create(&w[i].th, NULL, worker_main, &w[i]);
 	}
-	unsigned long ops = 0;
-	double lat = 0, lat_max = 0;
+	struct tally tw = {0}, tr = {0};
 	int err = 0;
-	for (int i = 0; i < nthreads; i++) {
+	for (int i = 0; i < n; i++) {
 		pthread_join(w[i].th, NULL);
-		ops += w[i].ops;
-		lat += w[i].lat_sum;
-		if (w[i].lat_max > lat_max)
-			lat_max = w[i].lat_max;
+		struct tally *t = w[i].write ? &tw : &tr;
+		t->ops += w[i].ops;
+		t->lat += w[i].lat_sum;
+		if (w[i].lat_max > t->lat_max)
+			t->lat_max = w[i].lat_max;
 		if (w[i].err)
 			err = w[i].err;
 	}
 	double secs = now_s() - start;
 	free(w);
 	if (err) {
-		fprintf(stderr, "%s: error %d (%s)\n", what, err, strerror(-err));
+		fprintf(stderr, "error %d (%s)\n", err, strerror(-err));
 		return -1;
 	}
-	printf("%-28s %2d threads: %9.0f /s  mean %7.3f ms  max %7.3f ms", what, nthreads,
-	       (double)ops / secs, ops ? lat / (double)ops * 1e3 : 0.0, lat_max * 1e3);
-	if (write)
-		printf("  (revisions +%llu)",
-		       (unsigned long long)(store_revision(bs) - rev0));
-	printf("\n");
+	if (nwriters)
+		report(wwhat, nwriters, &tw, secs);
+	if (nreaders)
+		report(rwhat, nreaders, &tr, secs);
+	/* Every commit took exactly one revision. */
+	if (store_revision(bs) - rev0 != tw.ops) {
+		fprintf(stderr, "%lu commits but %llu revisions\n", tw.ops,
+			(unsigned long long)(store_revision(bs) - rev0));
+		return -1;
+	}
 	return 0;
 }
 
@@ -125,7 +145,9 @@ int main(int argc, char **argv)
 	const char *tmp = getenv("TMPDIR");
 	char dir[256];
 	snprintf(dir, sizeof(dir), "%s/bench-store-XXXXXX",
-		 argc > 1 ? argv[1] : tmp && *tmp ? tmp : "/tmp");
+		 argc > 1      ? argv[1]
+		 : tmp && *tmp ? tmp
+			       : "/tmp");
 	if (argc > 2)
 		bench_secs = atof(argv[2]);
 	if (!mkdtemp(dir)) {
@@ -154,10 +176,15 @@ int main(int argc, char **argv)
 
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int rc = 0;
-	rc |= run("durable commits", 1, true);
-	rc |= run("durable commits", 16, true);
-	rc |= run("read txn + get", 1, false);
-	rc |= run("read txn + get", ncpu > 1 ? (int)ncpu : 2, false);
+	int nr = ncpu > 1 ? (int)ncpu : 2;
+	printf("store %s, %g s per figure, synchronous=FULL\n", uri, bench_secs);
+	rc |= run("durable commits", 1, NULL, 0);
+	rc |= run("durable commits", 16, NULL, 0);
+	rc |= run(NULL, 0, "read txn + get", 1);
+	rc |= run(NULL, 0, "read txn + get", nr);
+	/* One CPU is left to the writers: else busy readers starve them of CPU
+	 * (not of locks) on a small machine. */
+	rc |= run("durable commits (mixed)", 16, "reads during commits", nr > 2 ? nr - 1 : 1);
 
 	store_close(bs);
 	static const char *const sfx[] = {"db", "db-wal", "db-shm"};

@@ -84,64 +84,64 @@
 /* Step i takes the schema from version i to i+1.  Never edit a step that has
  * shipped: append a new one. */
 static const char *const sq_migrations[] = {
-	/* 1: the initial schema. */
-	"CREATE TABLE meta ("
-	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
-	"  revision INTEGER NOT NULL);"
-	"INSERT INTO meta (id, revision) VALUES (1, 0);"
-	"CREATE TABLE kv ("
-	"  key TEXT PRIMARY KEY NOT NULL,"
-	"  value BLOB NOT NULL,"
-	"  parent TEXT REFERENCES kv (key) ON DELETE NO ACTION ON UPDATE NO ACTION"
-	"    DEFERRABLE INITIALLY DEFERRED,"
-	"  create_rev INTEGER NOT NULL,"
-	"  mod_rev INTEGER NOT NULL) WITHOUT ROWID;"
-	/* Deleting a parent looks its children up by this index. */
-	"CREATE INDEX kv_parent ON kv (parent);"
-	"CREATE TABLE changes ("
-	"  rev INTEGER NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  op INTEGER NOT NULL CHECK (op IN (1, 2)),"
-	"  key TEXT NOT NULL,"
-	"  value BLOB,"
-	"  PRIMARY KEY (rev, seq)) WITHOUT ROWID;",
+    /* 1: the initial schema. */
+    "CREATE TABLE meta ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  revision INTEGER NOT NULL);"
+    "INSERT INTO meta (id, revision) VALUES (1, 0);"
+    "CREATE TABLE kv ("
+    "  key TEXT PRIMARY KEY NOT NULL,"
+    "  value BLOB NOT NULL,"
+    "  parent TEXT REFERENCES kv (key) ON DELETE NO ACTION ON UPDATE NO ACTION"
+    "    DEFERRABLE INITIALLY DEFERRED,"
+    "  create_rev INTEGER NOT NULL,"
+    "  mod_rev INTEGER NOT NULL) WITHOUT ROWID;"
+    /* Deleting a parent looks its children up by this index. */
+    "CREATE INDEX kv_parent ON kv (parent);"
+    "CREATE TABLE changes ("
+    "  rev INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  op INTEGER NOT NULL CHECK (op IN (1, 2)),"
+    "  key TEXT NOT NULL,"
+    "  value BLOB,"
+    "  PRIMARY KEY (rev, seq)) WITHOUT ROWID;",
 };
 #define SQ_SCHEMA_VERSION ((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
 
 /* The statements every connection caches, prepared on first use. */
-#define SQ_STMTS(X)                                                                              \
-	X(BEGIN_READ, "BEGIN")                                                                   \
-	X(BEGIN_WRITE, "BEGIN IMMEDIATE")                                                        \
-	X(COMMIT, "COMMIT")                                                                      \
-	X(ROLLBACK, "ROLLBACK")                                                                  \
-	X(REV, "SELECT revision FROM meta WHERE id = 1")                                         \
-	X(SET_REV, "UPDATE meta SET revision = ?1 WHERE id = 1")                                 \
-	X(GET, "SELECT value, mod_rev FROM kv WHERE key = ?1")                                   \
-	X(INSERT, "INSERT INTO kv (key, value, parent, create_rev, mod_rev)"                     \
-		  " VALUES (?1, ?2, ?3, ?4, ?4)")                                                \
-	X(UPSERT, "INSERT INTO kv (key, value, parent, create_rev, mod_rev)"                     \
-		  " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (key) DO UPDATE SET"                 \
+#define SQ_STMTS(X)                                                                                \
+	X(BEGIN_READ, "BEGIN")                                                                     \
+	X(BEGIN_WRITE, "BEGIN IMMEDIATE")                                                          \
+	X(COMMIT, "COMMIT")                                                                        \
+	X(ROLLBACK, "ROLLBACK")                                                                    \
+	X(REV, "SELECT revision FROM meta WHERE id = 1")                                           \
+	X(SET_REV, "UPDATE meta SET revision = ?1 WHERE id = 1")                                   \
+	X(GET, "SELECT value, mod_rev FROM kv WHERE key = ?1")                                     \
+	X(INSERT, "INSERT INTO kv (key, value, parent, create_rev, mod_rev)"                       \
+		  " VALUES (?1, ?2, ?3, ?4, ?4)")                                                  \
+	X(UPSERT, "INSERT INTO kv (key, value, parent, create_rev, mod_rev)"                       \
+		  " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (key) DO UPDATE SET"                   \
 		  " value = excluded.value, parent = excluded.parent, mod_rev = excluded.mod_rev") \
-	X(DELETE, "DELETE FROM kv WHERE key = ?1")                                               \
-	X(LOG, "INSERT INTO changes (rev, seq, op, key, value) VALUES (?1, ?2, ?3, ?4, ?5)")     \
-	X(RANGE_TO, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 AND key < ?2"            \
-		    " ORDER BY key LIMIT ?3")                                                    \
-	X(RANGE_ALL, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 ORDER BY key LIMIT ?2") \
-	X(COUNT_TO, "SELECT count(*) FROM kv WHERE key >= ?1 AND key < ?2")                      \
-	X(COUNT_ALL, "SELECT count(*) FROM kv WHERE key >= ?1")                                  \
-	X(CHANGES, "SELECT rev, op, key, value FROM changes WHERE rev > ?1 ORDER BY rev, seq")   \
+	X(DELETE, "DELETE FROM kv WHERE key = ?1")                                                 \
+	X(LOG, "INSERT INTO changes (rev, seq, op, key, value) VALUES (?1, ?2, ?3, ?4, ?5)")       \
+	X(RANGE_TO, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 AND key < ?2"              \
+		    " ORDER BY key LIMIT ?3")                                                      \
+	X(RANGE_ALL, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 ORDER BY key LIMIT ?2")   \
+	X(COUNT_TO, "SELECT count(*) FROM kv WHERE key >= ?1 AND key < ?2")                        \
+	X(COUNT_ALL, "SELECT count(*) FROM kv WHERE key >= ?1")                                    \
+	X(CHANGES, "SELECT rev, op, key, value FROM changes WHERE rev > ?1 ORDER BY rev, seq")     \
 	X(USER_VERSION, "PRAGMA user_version")
 
 enum sq_stmt_id {
 #define SQ_STMT_ENUM(id, sql) SQ_##id,
 	SQ_STMTS(SQ_STMT_ENUM)
 #undef SQ_STMT_ENUM
-		SQ_NSTMT
+	    SQ_NSTMT
 };
 
 static const char *const sq_stmt_sql[SQ_NSTMT] = {
 #define SQ_STMT_SQL(id, sql) [SQ_##id] = sql,
-	SQ_STMTS(SQ_STMT_SQL)
+    SQ_STMTS(SQ_STMT_SQL)
 #undef SQ_STMT_SQL
 };
 
@@ -174,7 +174,7 @@ struct sq_store {
 	char *path;
 	bool readonly; /* "?mode=ro": no write connection, no migrations */
 
-	struct sq_wlock wlock;	/* held by the one write transaction (3) */
+	struct sq_wlock wlock; /* held by the one write transaction (3) */
 	struct sq_conn *wconn; /* NULL when readonly */
 
 	pthread_mutex_t pool_mu; /* guards the three fields below */
@@ -248,8 +248,7 @@ static sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt_id id, bool *owned,
 	if (st && !sqlite3_stmt_busy(st))
 		return st;
 	st = NULL;
-	*rc = sqlite3_prepare_v3(c->db, sq_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
-				 NULL);
+	*rc = sqlite3_prepare_v3(c->db, sq_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (*rc != SQLITE_OK)
 		return NULL;
 	if (!c->stmt[id])
@@ -354,14 +353,14 @@ static int sq_conn_open(struct sq_store *s, bool write, struct sq_conn **out)
 		const char *sql, *expect;
 		int who;
 	} pragmas[] = {
-		{"PRAGMA journal_mode = WAL", "wal", WRITER},
-		/* FULL: every commit syncs the WAL before COMMIT returns (invariant 1
-		 * of store.h); NORMAL would lose the last commits on power loss. */
-		{"PRAGMA synchronous = FULL", NULL, BOTH},
-		{"PRAGMA foreign_keys = ON", NULL, BOTH},
-		/* A build without foreign keys ignores the line above: check it. */
-		{"PRAGMA foreign_keys", "1", BOTH},
-		{"PRAGMA query_only = ON", NULL, READER},
+	    {"PRAGMA journal_mode = WAL", "wal", WRITER},
+	    /* FULL: every commit syncs the WAL before COMMIT returns (invariant 1
+	     * of store.h); NORMAL would lose the last commits on power loss. */
+	    {"PRAGMA synchronous = FULL", NULL, BOTH},
+	    {"PRAGMA foreign_keys = ON", NULL, BOTH},
+	    /* A build without foreign keys ignores the line above: check it. */
+	    {"PRAGMA foreign_keys", "1", BOTH},
+	    {"PRAGMA query_only = ON", NULL, READER},
 	};
 	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
 		if (pragmas[i].who != BOTH && (pragmas[i].who == WRITER) != write)
@@ -940,8 +939,9 @@ static int sq_migrate(struct sq_conn *c)
 		}
 		if (v > SQ_SCHEMA_VERSION) {
 			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-			log_err("store: sqlite: schema version %lld is newer than this program's %d",
-				(long long)v, SQ_SCHEMA_VERSION);
+			log_err(
+			    "store: sqlite: schema version %lld is newer than this program's %d",
+			    (long long)v, SQ_SCHEMA_VERSION);
 			return -ENOTSUP;
 		}
 		if (v == SQ_SCHEMA_VERSION) {
@@ -1076,18 +1076,18 @@ fail_free:
 }
 
 const struct store_ops store_sqlite_ops = {
-	.name = "sqlite",
-	.open = sq_open,
-	.close = sq_close,
-	.begin = sq_begin,
-	.get = sq_get,
-	.put = sq_put,
-	.del = sq_del,
-	.range = sq_range,
-	.count = sq_count,
-	.commit = sq_commit,
-	.abort = sq_abort,
-	.revision = sq_revision,
-	.changes = sq_changes,
-	.wait = sq_wait,
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .get = sq_get,
+    .put = sq_put,
+    .del = sq_del,
+    .range = sq_range,
+    .count = sq_count,
+    .commit = sq_commit,
+    .abort = sq_abort,
+    .revision = sq_revision,
+    .changes = sq_changes,
+    .wait = sq_wait,
 };

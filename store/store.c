@@ -16,8 +16,8 @@ static const struct store_engine {
 	const char *scheme; /* the URI up to its first ':' */
 	const struct store_ops *ops;
 } store_engines[] = {
-	{"sqlite", &store_sqlite_ops},
-	/* XXX: {"etcd", &store_etcd_ops}, the cluster engine, is still to come. */
+    {"sqlite", &store_sqlite_ops},
+    /* XXX: {"etcd", &store_etcd_ops}, the cluster engine, is still to come. */
 };
 
 static const struct store_ops *store_engine_find(const char *uri)
@@ -57,8 +57,7 @@ int store_begin(struct store *s, bool write, struct store_txn **out)
 	return s->ops->begin(s, write, out);
 }
 
-int store_get(struct store_txn *t, const char *key, char **value, size_t *len,
-	      uint64_t *mod_rev)
+int store_get(struct store_txn *t, const char *key, char **value, size_t *len, uint64_t *mod_rev)
 {
 	return t->store->ops->get(t, key, value, len, mod_rev);
 }
@@ -138,8 +137,7 @@ uint64_t store_revision(struct store *s)
 	return s->ops->revision(s);
 }
 
-int store_changes(struct store *s, uint64_t after_rev, size_t limit, store_change_cb cb,
-		  void *arg)
+int store_changes(struct store *s, uint64_t after_rev, size_t limit, store_change_cb cb, void *arg)
 {
 	return s->ops->changes(s, after_rev, limit, cb, arg);
 }

@@ -139,11 +139,11 @@ static _Noreturn void storm_fail(const char *what, int r)
 	_exit(3);
 }
 
-#define CHECK(expr, want)                                                                        \
-	do {                                                                                     \
-		int r_ = (expr);                                                                 \
-		if (r_ != (want))                                                                \
-			storm_fail(#expr, r_);                                                   \
+#define CHECK(expr, want)                                                                          \
+	do {                                                                                       \
+		int r_ = (expr);                                                                   \
+		if (r_ != (want))                                                                  \
+			storm_fail(#expr, r_);                                                     \
 	} while (0)
 
 static void *storm_main(void *arg)
@@ -224,8 +224,8 @@ static _Noreturn void storm(unsigned round, unsigned seed)
 	static struct stormer w[STORM_THREADS];
 	pthread_t th[STORM_THREADS];
 	for (int i = 0; i < STORM_THREADS; i++) {
-		w[i] = (struct stormer){.tid = i, .round = round, .seed = seed * 31u + (unsigned)i,
-					.s = s};
+		w[i] = (struct stormer){
+		    .tid = i, .round = round, .seed = seed * 31u + (unsigned)i, .s = s};
 		if (pthread_create(&th[i], NULL, storm_main, &w[i]) != 0)
 			storm_fail("pthread_create", -1);
 	}
@@ -502,7 +502,8 @@ static void verify(void)
 	for (size_t i = 0; i < nacks; i++) {
 		const struct ack_rec *a = &acks[i];
 		if (a->rev == 0 || a->rev > rev)
-			failf("ACKed revision %" PRIu64 " lost (store at %" PRIu64 ")", a->rev, rev);
+			failf("ACKed revision %" PRIu64 " lost (store at %" PRIu64 ")", a->rev,
+			      rev);
 		const struct revset *rs = &v.revs[a->rev];
 		char shape;
 		shape_ok(rs, &shape);
@@ -543,8 +544,7 @@ static void verify(void)
 	store_abort(t);
 	store_close(s);
 	free(v.revs);
-	printf("  store at revision %" PRIu64 ", %zu keys, %zu ACKs so far: ok\n", rev, nkv,
-	       nacks);
+	printf("  store at revision %" PRIu64 ", %zu keys, %zu ACKs so far: ok\n", rev, nkv, nacks);
 }
 
 int main(int argc, char **argv)

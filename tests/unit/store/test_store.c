@@ -173,7 +173,8 @@ Test(store, values_are_bytes)
 
 Test(store, range_count_prefix)
 {
-	static const char *const keys[] = {"a", "a/1", "a/2", "a/3", "a0", "b/1", "b\xff", "b\xff\xff"};
+	static const char *const keys[] = {"a",	 "a/1", "a/2",	 "a/3",
+					   "a0", "b/1", "b\xff", "b\xff\xff"};
 	struct store_txn *t;
 	cr_assert_eq(store_begin(st, true, &t), 0);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -813,7 +814,8 @@ static void compare_feed(unsigned *seed)
 		cr_assert_eq(store_changes(st, p.last_rev, limit, replay_cb, &p), 0);
 		if (p.i == before)
 			break;
-		cr_assert_geq(p.i - before, limit < ref_nfeed - before ? limit : ref_nfeed - before);
+		cr_assert_geq(p.i - before,
+			      limit < ref_nfeed - before ? limit : ref_nfeed - before);
 		/* A page ends at a revision's end. */
 		cr_assert(p.i == ref_nfeed || ref_feed[p.i].rev != ref_feed[p.i - 1].rev);
 	}
