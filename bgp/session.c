@@ -23,10 +23,12 @@
  *   OpenConfirm -> Established    handle_msg(KEEPALIVE) -> established()
  *   any -> Idle                   errors, timers (on_hold), NOTIFICATION -> release()
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1221,12 +1223,12 @@ struct bgp_neighbor *bgp_session_create(struct bgp_speaker *sp, uint16_t slot,
 
 void bgp_session_destroy(struct bgp_neighbor *n)
 {
+	if (!n)
+		return;
 	struct event **timers[] = {&n->t_connretry, &n->t_hold, &n->t_keepalive, &n->t_idlehold,
 				   &n->t_limit_restart, &n->t_gr_restart, &n->t_gr_stale,
 				   &n->t_err_stale};
 
-	if (!n)
-		return;
 	drop_conn(n, true);
 	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
 		if (*timers[i])

@@ -70,6 +70,8 @@ struct bgp_conn {
 	int fd;
 	bool outgoing;
 	bool connecting; /* outgoing connect() in progress */
+	bool closed;     /* socket closed, struct freed from the event loop */
+	int connect_errno;
 	bool pending;    /* the second connection of a collision, not yet the FSM's */
 	bool got_open;   /* pending: the peer's OPEN arrived (in open) */
 	struct bgp_open open;

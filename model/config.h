@@ -62,6 +62,7 @@ struct model_itype {
 	Q(USER_CIDR, "user-cidr-per-vpc", 3)       /* UserCidrs per VPC */                     \
 	Q(SECONDARY_CIDR, "secondary-cidr-per-vpc", 5)                                         \
 	Q(ROUTE_ENTRY, "route-entry-per-table", 200) /* custom entries per route table */      \
+	Q(ROUTE_TABLE, "route-table-per-vpc", 9)   /* custom route tables per VPC */           \
 	Q(SECURITY_GROUP, "security-group", 100)   /* groups per region */                     \
 	Q(SG_RULE, "rule-per-security-group", 200)                                             \
 	Q(SG_PER_NIC, "security-group-per-nic", 5)                                             \

@@ -63,6 +63,56 @@ json_t *eni_primary_of(struct model *m, const json_t *inst);
 /* NET-23: replaces the groups of an ENI (JoinSecurityGroup/LeaveSecurityGroup/Modify). */
 int eni_set_groups(struct model *m, json_t *eni, const char *const *sg_ids, size_t n);
 
+/* --- added by the eni area (backward-compatible extensions) ------------- */
+
+/* Secondary IPv4 and IPv6 addresses an instance's NICs may hold: at most one
+ * IPv6 address per instance (NET-15), whatever the type's ipv6_per_eni. */
+#define ENI_IPV6_PER_INSTANCE 1
+/* QueueNumber bounds of the API (NET-24); the instance type caps it further. */
+#define ENI_QUEUE_MAX 2048
+/* Most NetworkInterfaceId.N filters in one DescribeNetworkInterfaces. */
+#define ENI_MAX_IDS_FILTER 100
+
+/* The caller's ENI in m->region (new reference) or NULL with InvalidEniId.NotFound. */
+json_t *eni_need(struct model *m, const char *eni_id);
+
+/* NET-20: starts attaching an Available secondary ENI to a Running or Stopped
+ * VPC instance of the same VPC and zone (Attaching -> InUse when settled). */
+int eni_attach(struct model *m, const char *eni_id, const char *instance_id);
+/* NET-21: starts detaching a secondary ENI (Detaching -> Available). */
+int eni_detach(struct model *m, const char *eni_id, const char *instance_id);
+/* NET-21: starts deleting an Available secondary ENI (Deleting -> gone); it
+ * leaves its groups at once and frees its addresses when settled. */
+int eni_delete(struct model *m, const char *eni_id);
+
+struct eni_modify_req {
+	const char *eni_id;
+	const char *name, *description; /* NULL: unchanged */
+	const char *const *sg_ids;      /* n_sg == 0: unchanged */
+	size_t n_sg;
+	int64_t queue_number;           /* 0: unchanged */
+	int delete_on_release;          /* -1 unchanged, 0, 1 */
+};
+/* NET-23, NET-24: ModifyNetworkInterfaceAttribute. */
+int eni_modify(struct model *m, const struct eni_modify_req *req);
+
+/* NET-22 (v6 false) / NET-15 (v6 true): assigns the given addresses, or
+ * `count` allocated ones, to the ENI.  *assigned (may be NULL) gets a new
+ * JSON array of the addresses assigned, in text form. */
+int eni_assign_ips(struct model *m, const char *eni_id, bool v6, const char *const *ips,
+		   size_t n, int64_t count, json_t **assigned);
+/* Unassigns secondary IPv4 (v6 false) or IPv6 addresses of the ENI. */
+int eni_unassign_ips(struct model *m, const char *eni_id, bool v6, const char *const *ips,
+		     size_t n);
+
+/* NET-23: JoinSecurityGroup / LeaveSecurityGroup for an instance (VPC: its
+ * primary ENI; classic: the instance itself) or an ENI; exactly one of
+ * instance_id and eni_id is given. */
+int eni_join_group(struct model *m, const char *instance_id, const char *eni_id,
+		   const char *sg_id);
+int eni_leave_group(struct model *m, const char *instance_id, const char *eni_id,
+		    const char *sg_id);
+
 /* Finishes Attaching/Detaching/Deleting (model/settle.h hook). */
 int settle_hook_eni(struct model *m, json_t *res, const char *final);
 

@@ -18,13 +18,16 @@ build=$src/build-fuzz
 targets="fuzz_params fuzz_sign fuzz_netaddr"
 
 if [ ! -d "$build" ]; then
-	if ! CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=disabled \
-		>"$src/build-fuzz.setup.log" 2>&1; then
-		cat "$src/build-fuzz.setup.log" >&2
-		rm -rf "$build"
+	setup_log=$(mktemp)
+	if ! CC=clang meson setup "$build" "$src" -Dfuzz=true -Dtests=disabled >"$setup_log" 2>&1; then
+		cat "$setup_log" >&2
+		rm -rf "$build" "$setup_log"
 		exit 2
 	fi
+	rm -f "$setup_log"
 fi
+# $targets is split into words on purpose: one argument per target.
+# shellcheck disable=SC2086
 if ! meson compile -C "$build" $targets >"$build/compile.log" 2>&1; then
 	cat "$build/compile.log" >&2
 	exit 2

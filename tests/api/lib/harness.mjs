@@ -27,9 +27,11 @@ const PopCore = require('@alicloud/pop-core');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Starts openvpcd. opts: { testClock, settleDelayMs, extraArgs, configText }
+// Starts openvpcd. opts: { testClock, settleDelayMs, configText, threads,
+// dir (reuse a data directory: a restart), keepDir (do not remove it on stop) }
 export async function startDaemon(opts = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'openvpc-api-'));
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'openvpc-api-'));
+  rmSync(join(dir, 'api.addr'), { force: true });
   const args = ['--data-dir', dir, '--listen', '127.0.0.1:0', '--threads', String(opts.threads ?? 4)];
   if (opts.testClock !== false) args.push('--test-clock');
   if (opts.settleDelayMs) args.push('--settle-delay-ms', String(opts.settleDelayMs));
@@ -60,7 +62,12 @@ export async function startDaemon(opts = {}) {
         for (let i = 0; i < 100 && child.exitCode === null; i++) await sleep(20);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+    },
+    // Simulates a crash: SIGKILL, no chance to flush or clean up.
+    async kill9() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (let i = 0; i < 200 && child.exitCode === null && child.signalCode === null; i++) await sleep(10);
     },
   };
   return d;

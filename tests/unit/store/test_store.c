@@ -544,6 +544,29 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* Readers running beside the writers: every snapshot holds exactly as many
+ * keys as its revision, since every commit adds one. */
+static volatile int readers_stop;
+
+static void *reader_main(void *arg)
+{
+	unsigned long *n = arg;
+	while (!readers_stop) {
+		struct store_txn *t;
+		uint64_t count, rev;
+		if (store_begin(st, false, &t) != 0)
+			return "begin";
+		if (store_count_prefix(t, "w/", &count) != 0)
+			return "count";
+		if (store_commit(t, &rev) != 0)
+			return "commit";
+		if (count != rev)
+			return "snapshot count differs from its revision";
+		(*n)++;
+	}
+	return NULL;
+}
+
 struct feed_check {
 	uint64_t next_rev;
 	const char **key_of_rev; /* expected key per revision */
@@ -561,8 +584,11 @@ static int feed_check_cb(void *arg, const struct store_change *c)
 
 Test(store, concurrent_writers)
 {
-	pthread_t th[NTHREADS];
+	pthread_t th[NTHREADS], rth[2];
 	static struct writer w[NTHREADS];
+	unsigned long nread[2] = {0, 0};
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&rth[i], NULL, reader_main, &nread[i]), 0);
 	for (int i = 0; i < NTHREADS; i++) {
 		w[i].id = i;
 		cr_assert_eq(pthread_create(&th[i], NULL, writer_main, &w[i]), 0);
@@ -571,6 +597,13 @@ Test(store, concurrent_writers)
 		void *res;
 		pthread_join(th[i], &res);
 		cr_assert_null(res, "writer %d failed at %s", i, (char *)res);
+	}
+	readers_stop = 1;
+	for (int i = 0; i < 2; i++) {
+		void *res;
+		pthread_join(rth[i], &res);
+		cr_assert_null(res, "reader %d failed: %s", i, (char *)res);
+		cr_assert_gt(nread[i], 0);
 	}
 	const uint64_t total = NTHREADS * NCOMMITS;
 	cr_assert_eq(store_revision(st), total);

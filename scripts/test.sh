@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# test: installs what is missing, builds openvpc (gcc, gcc+ASan/UBSan, clang),
+# and runs the whole default suite:
+#   unit      C unit tests (Criterion) under ASan+UBSan          meson test --suite unit
+#   crash     kill -9 durability tests                          meson test --suite crash
+#   api       the official Alibaba Cloud SDKs against openvpcd  node --test tests/api/
+#   fuzz      every libFuzzer target for a bounded time         tests/fuzz/run.sh
+#   bgp       BGP speaker interop with BIRD, FRR, GoBGP, ExaBGP tests/bgp/run.sh
+# Each runner prints its own summary; the last line totals them as
+# "N passed, N failed".  Exits non-zero when anything failed.
+# Options: --quick skips the clang build, fuzzing and BGP interop.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[[ "${1:-}" == "--quick" ]] && quick=1
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+logdir=$(mktemp -d /tmp/openvpc-test-XXXXXX)
+passed=0 failed=0
+status=0
+
+note() { printf '\n=== %s ===\n' "$*"; }
+add() { passed=$((passed + $1)); failed=$((failed + $2)); ((${2} == 0)) || status=1; }
+
+note "dependencies"
+scripts/install-deps.sh --test || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
+
+note "build (gcc), build-asan (gcc, ASan+UBSan)"
+[[ -f build/build.ninja ]] || meson setup build -Dtests=enabled >/dev/null || exit 1
+[[ -f build-asan/build.ninja ]] || meson setup build-asan -Dtests=enabled \
+  -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+if ! ninja -C build >"$logdir/build.log" 2>&1 || ! ninja -C build-asan >>"$logdir/build.log" 2>&1; then
+  tail -40 "$logdir/build.log"; echo "0 passed, 1 failed"; exit 1
+fi
+if ((!quick)); then
+  note "build-clang (clang, warnings are errors)"
+  [[ -f build-clang/build.ninja ]] || CC=clang meson setup build-clang -Dtests=enabled >/dev/null
+  if ! ninja -C build-clang >"$logdir/clang.log" 2>&1; then
+    tail -40 "$logdir/clang.log"; add 0 1
+  else
+    echo "clang build ok"; add 1 0
+  fi
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+run_meson_suite() {
+  local suite=$1
+  note "$suite tests (meson test --suite $suite, ASan+UBSan)"
+  meson test -C build-asan --suite "$suite" --print-errorlogs --num-processes 2 >"$logdir/$suite.log" 2>&1
+  grep -E '^ *[0-9]+/[0-9]+ ' "$logdir/$suite.log" | tail -60
+  sed -n '/^Ok:/,/^Timeout:/p' "$logdir/$suite.log"
+  local ok fail
+  ok=$(awk '/^Ok:/{print $2}' "$logdir/$suite.log"); fail=$(awk '/^Fail:/{print $2}' "$logdir/$suite.log")
+  local to; to=$(awk '/^Timeout:/{print $2}' "$logdir/$suite.log")
+  add "${ok:-0}" "$(( ${fail:-1} + ${to:-0} ))"
+  if [[ "${fail:-1}" != 0 ]]; then grep -B2 -A30 -E 'FAIL|ERROR|Assertion' "$logdir/$suite.log" | head -80; fi
+}
+run_meson_suite unit
+run_meson_suite crash
+
+note "api tests (node --test, official SDKs against openvpcd built with ASan+UBSan)"
+OPENVPC_BUILD=build-asan node --test --test-concurrency=2 --test-reporter=spec tests/api/ \
+  >"$logdir/api.log" 2>&1
+api_rc=$?
+grep -E '^(✔|✖|▶|ℹ)|^  (✔|✖)' "$logdir/api.log" | tail -400
+p=$(awk '/^ℹ pass /{print $3}' "$logdir/api.log"); f=$(awk '/^ℹ fail /{print $3}' "$logdir/api.log")
+if [[ -z "$p" ]]; then p=0; f=1; tail -40 "$logdir/api.log"; fi
+((api_rc == 0)) || [[ "${f:-0}" != 0 ]] || f=1
+[[ "${f:-0}" == 0 ]] || grep -A25 '✖' "$logdir/api.log" | head -150
+add "$p" "${f:-0}"
+
+if ((!quick)) && [[ -x tests/fuzz/run.sh ]]; then
+  note "fuzz (${FUZZ_SECONDS}s per target)"
+  if tests/fuzz/run.sh "$FUZZ_SECONDS" >"$logdir/fuzz.log" 2>&1; then
+    cat "$logdir/fuzz.log" | tail -20
+    n=$(grep -c -E '^(ok|PASS)' "$logdir/fuzz.log"); add "${n:-1}" 0
+  else
+    tail -40 "$logdir/fuzz.log"; add 0 1
+  fi
+fi
+
+if ((!quick)) && [[ -x tests/bgp/run.sh ]]; then
+  note "bgp interop (pytest)"
+  OPENVPC_BUILD=build tests/bgp/run.sh >"$logdir/bgp.log" 2>&1
+  bgp_rc=$?
+  tail -30 "$logdir/bgp.log"
+  line=$(grep -E '^=+ .*(passed|failed|error).* =+$' "$logdir/bgp.log" | tail -1)
+  bp=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); bf=$(echo "$line" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s+=$1} END{print s+0}')
+  ((bgp_rc == 0)) || [[ -n "$bf" && "$bf" != 0 ]] || bf=1
+  add "${bp:-0}" "${bf:-0}"
+fi
+
+note "summary (logs in $logdir)"
+echo "$passed passed, $failed failed"
+exit $status
