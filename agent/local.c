@@ -20,6 +20,8 @@
 #include "model/schedule.h"
 #include "model/settle.h"
 
+#define AGENT_BATCH 256
+
 struct agent_local {
 	struct store *st;
 	const struct model_config *cfg;
@@ -87,22 +89,39 @@ static int64_t agent_real_now(void)
 	return ts.tv_sec;
 }
 
-static void agent_settle(struct agent_local *a, const char *key)
+/* Settles a batch of keys in one transaction (one fsync for the batch).  A
+ * key whose settling fails is skipped and logged; when the batch commit
+ * fails as a whole, each key is retried alone so one bad resource cannot
+ * hold back the others. */
+static void agent_settle(struct agent_local *a, char **keys, size_t n)
 {
 	struct store_txn *t;
-	if (store_begin(a->st, true, &t) < 0)
+	if (n == 0 || store_begin(a->st, true, &t) < 0)
 		return;
 	struct model m;
 	model_init(&m, t, a->cfg, agent_real_now() + model_clock_offset(t), 0, true);
-	if (model_settle(&m, key) < 0) {
-		log_warn("agent: settling %s failed: %s %s", key, merr_wire(m.err.code),
-			 merr_message(&m.err));
-		store_abort(t);
-		return;
+	for (size_t i = 0; i < n; i++) {
+		if (model_settle(&m, keys[i]) < 0) {
+			log_warn("agent: settling %s failed: %s %s", keys[i], merr_wire(m.err.code),
+				 merr_message(&m.err));
+			if (n > 1) {
+				/* The transaction may hold part of that key's writes: redo alone. */
+				store_abort(t);
+				for (size_t j = 0; j < n; j++)
+					agent_settle(a, &keys[j], 1);
+				return;
+			}
+			store_abort(t);
+			return;
+		}
 	}
 	int rc = store_commit(t, NULL);
-	if (rc < 0)
-		log_warn("agent: commit of %s failed: %d", key, rc);
+	if (rc < 0) {
+		log_warn("agent: commit of %zu settled resources failed: %d", n, rc);
+		if (n > 1)
+			for (size_t j = 0; j < n; j++)
+				agent_settle(a, &keys[j], 1);
+	}
 }
 
 static void agent_schedule(struct agent_local *a)
@@ -144,8 +163,9 @@ static void *agent_main(void *arg)
 	while (!atomic_load(&a->stop)) {
 		if (keys.n > 0 && a->opts.settle_delay_ms > 0)
 			agent_sleep_ms(a->opts.settle_delay_ms);
-		for (size_t i = 0; i < keys.n; i++)
-			agent_settle(a, keys.v[i]);
+		/* Batches bound the transaction size; each batch is one commit. */
+		for (size_t i = 0; i < keys.n; i += AGENT_BATCH)
+			agent_settle(a, keys.v + i, keys.n - i < AGENT_BATCH ? keys.n - i : AGENT_BATCH);
 		agent_keys_clear(&keys);
 		agent_schedule(a);
 		store_wait(a->st, a->rev, a->opts.tick_ms);

@@ -45,7 +45,7 @@ static int act_create_account(struct api_req *r)
 	bool admin;
 	if (arg_need(r, "AccountName", &name) < 0 || arg_bool(r, "Operator", false, &admin) < 0)
 		return -1;
-	uint64_t owner;
+	uint64_t owner = 0;
 	struct account_key key;
 	if (account_create(r->m, name, admin, &owner, &key) < 0)
 		return -1;
@@ -55,7 +55,7 @@ static int act_create_account(struct api_req *r)
 
 static int act_create_access_key(struct api_req *r)
 {
-	uint64_t owner;
+	uint64_t owner = 0;
 	struct account_key key;
 	if (ops_account_id(r, "AccountId", &owner) < 0 || account_add_key(r->m, owner, &key) < 0)
 		return -1;
@@ -115,7 +115,7 @@ static int act_describe_accounts(struct api_req *r)
 
 static int act_set_quota(struct api_req *r)
 {
-	uint64_t owner;
+	uint64_t owner = 0;
 	const char *name;
 	int64_t value;
 	if (ops_account_id(r, "AccountId", &owner) < 0 || arg_need(r, "QuotaName", &name) < 0 ||
@@ -155,7 +155,7 @@ static int act_describe_quotas(struct api_req *r)
 
 static int act_set_arrears(struct api_req *r)
 {
-	uint64_t owner;
+	uint64_t owner = 0;
 	bool v;
 	if (ops_account_id(r, "AccountId", &owner) < 0 || arg_bool(r, "InArrears", false, &v) < 0)
 		return -1;

@@ -167,7 +167,7 @@ int api_server_start(struct store *st, const struct model_config *cfg,
 		free(s);
 		return -ENOMEM;
 	}
-	unsigned threads = o->threads ? o->threads : 4;
+	unsigned threads = o->threads ? o->threads : 16;
 	s->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		srv_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

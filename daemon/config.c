@@ -212,7 +212,7 @@ void dconf_defaults(struct dconf *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
-	c->threads = 4;
+	c->threads = 16;
 	snprintf(c->data_dir, sizeof(c->data_dir), "./var");
 	c->log_level = 2;
 	model_config_defaults(&c->model);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 
 scripts/install-deps.sh
-[[ -f build/build.ninja ]] || meson setup build --buildtype=release -Dtests=disabled >/dev/null
+[[ -f build/build.ninja ]] || meson setup build >/dev/null
 ninja -C build >/dev/null
 echo "quickstart: built build/daemon/openvpcd and build/cli/openvpc"
 
