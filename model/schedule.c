@@ -1,10 +1,11 @@
 /*
- * schedule: see schedule.h.  Scheduled kinds add their step here.
+ * schedule: see schedule.h.  Each scheduled kind adds its step here.
  */
 #include "model/schedule.h"
 
+#include "model/classic.h"
+
 int model_run_due(struct model *m)
 {
-	(void)m;
-	return 0;
+	return migration_run_due(m);
 }
