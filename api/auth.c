@@ -90,14 +90,9 @@ static bool auth_equal(const char *a, const char *b)
 	return la == lb && CRYPTO_memcmp(a, b, la) == 0;
 }
 
-static int auth_key(const struct api_server *s, const char *akid, struct api_auth *who,
-		    struct merr *e)
+static int auth_key(struct store_txn *t, const char *akid, struct api_auth *who, struct merr *e)
 {
-	struct store_txn *t;
-	if (store_begin(s->st, false, &t) < 0)
-		return auth_err(e, MERR_SERVICE_UNAVAILABLE, NULL);
 	int rc = account_lookup_key(t, akid, &who->key);
-	store_abort(t);
 	if (rc == -ENOENT)
 		return auth_err(e, MERR_AK_NOT_FOUND, "Specified access key is not found: %.40s.",
 				akid);
@@ -123,8 +118,8 @@ static int auth_nonce(struct api_server *s, const char *akid, const char *nonce,
 	return auth_err(e, MERR_SERVICE_UNAVAILABLE, "Too many requests in the replay window.");
 }
 
-static int auth_v1(struct api_server *s, const struct api_http_req *in, const struct params *all,
-		   int64_t now, struct api_auth *who, struct merr *e)
+static int auth_v1(struct api_server *s, struct store_txn *t, const struct api_http_req *in,
+		   const struct params *all, int64_t now, struct api_auth *who, struct merr *e)
 {
 	static const char *const need[] = {"AccessKeyId", "SignatureMethod", "SignatureNonce",
 					   "Timestamp", "Action", "Version"};
@@ -147,7 +142,7 @@ static int auth_v1(struct api_server *s, const struct api_http_req *in, const st
 	if (auth_check_time(s, params_get(all, "Timestamp"), now, e) < 0)
 		return -1;
 	const char *akid = params_get(all, "AccessKeyId");
-	if (auth_key(s, akid, who, e) < 0)
+	if (auth_key(t, akid, who, e) < 0)
 		return -1;
 
 	struct sign_kv *kv = calloc(all->n ? all->n : 1, sizeof(*kv));
@@ -213,9 +208,9 @@ static bool auth_v3_fields(const char *h, char *akid, size_t akcap, char *signed
 	return akid[0] && signed_hdrs[0] && sig[0];
 }
 
-static int auth_v3(struct api_server *s, const struct api_http_req *in, const struct params *all,
-		   const struct params *query, const char *authz, int64_t now, struct api_auth *who,
-		   struct merr *e)
+static int auth_v3(struct api_server *s, struct store_txn *t, const struct api_http_req *in,
+		   const struct params *all, const struct params *query, const char *authz,
+		   int64_t now, struct api_auth *who, struct merr *e)
 {
 	char akid[128], shdrs[1024], sig[160];
 	if (strncmp(authz, "ACS3-HMAC-SHA256 ", 17) != 0)
@@ -244,7 +239,7 @@ static int auth_v3(struct api_server *s, const struct api_http_req *in, const st
 				missing);
 	if (auth_check_time(s, date, now, e) < 0)
 		return -1;
-	if (auth_key(s, akid, who, e) < 0)
+	if (auth_key(t, akid, who, e) < 0)
 		return -1;
 
 	/* The signed headers, in the order the client listed them. */
@@ -290,16 +285,16 @@ static int auth_v3(struct api_server *s, const struct api_http_req *in, const st
 	return 0;
 }
 
-int api_authenticate(struct api_server *s, const struct api_http_req *in,
+int api_authenticate(struct api_server *s, struct store_txn *t, const struct api_http_req *in,
 		     const struct params *all, const struct params *query, int64_t now,
 		     struct api_auth *who, struct merr *e)
 {
 	memset(who, 0, sizeof(*who));
 	const char *authz = in->header(in->header_arg, "authorization");
 	if (params_get(all, "Signature"))
-		return auth_v1(s, in, all, now, who, e);
+		return auth_v1(s, t, in, all, now, who, e);
 	if (authz && strncmp(authz, "ACS", 3) == 0)
-		return auth_v3(s, in, all, query, authz, now, who, e);
+		return auth_v3(s, t, in, all, query, authz, now, who, e);
 	if (!params_get(all, "AccessKeyId") && !authz)
 		return auth_err(e, MERR_MISSING_PARAMETER,
 				"The input parameter \"AccessKeyId\" that is mandatory for "

@@ -20,8 +20,9 @@ struct api_auth {
 };
 
 /* 0 and *who filled, or -1 with *e set.  `all` are the merged parameters,
- * `query` those of the query string alone (V3 signs only those). */
-int api_authenticate(struct api_server *s, const struct api_http_req *in,
+ * `query` those of the query string alone (V3 signs only those).  The key is
+ * read in t, a read transaction the caller owns. */
+int api_authenticate(struct api_server *s, struct store_txn *t, const struct api_http_req *in,
 		     const struct params *all, const struct params *query, int64_t now,
 		     struct api_auth *who, struct merr *e);
 

@@ -179,8 +179,17 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 		goto fail;
 	}
 	int64_t real_now = api_real_now();
-	if (api_authenticate(s, in, &all, &query, real_now, &who, &err) < 0)
+	/* Authenticate in a read transaction that a read-only action then keeps
+	 * using: one snapshot, one transaction per Describe. */
+	if (store_begin(s->st, false, &txn) < 0) {
+		err.code = MERR_SERVICE_UNAVAILABLE;
 		goto fail;
+	}
+	if (api_authenticate(s, txn, in, &all, &query, real_now, &who, &err) < 0) {
+		store_abort(txn);
+		txn = NULL;
+		goto fail;
+	}
 
 	const struct api_action *act = api_find_action(who.version, who.action);
 	if (!act) {
@@ -197,7 +206,12 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 		goto fail;
 	}
 
-	int rc = store_begin(s->st, act->flags & API_WRITE, &txn);
+	int rc = 0;
+	if (act->flags & API_WRITE) {
+		store_abort(txn);
+		txn = NULL;
+		rc = store_begin(s->st, true, &txn);
+	}
 	if (rc < 0) {
 		err.code = MERR_SERVICE_UNAVAILABLE;
 		goto fail;
@@ -297,6 +311,8 @@ model_fail:
 	store_abort(txn);
 	txn = NULL;
 fail:
+	store_abort(txn);
+	txn = NULL;
 	api_fail(s, in, &err, out);
 done:
 	(void)resp;
