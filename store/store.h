@@ -26,7 +26,18 @@
  *     once with one write transaction.  Write transactions are serialized.
  *
  * Threading: struct store is shared by all threads; a struct store_txn
- * belongs to the thread that began it.
+ * belongs to the thread that began it.  Concurrent write transactions are
+ * committed together (group commit, store/sqlite.c): store_commit() returns
+ * once its batch is on disk, which includes the writers queued behind it, so
+ * code holding a write transaction must never wait for another thread to
+ * make progress.  A thread holds at most one write transaction (a second
+ * store_begin(write) on the same thread returns -EDEADLK).
+ *
+ * Conventions: a range end of NULL or "" means no upper bound; a negative
+ * timeout in store_wait() waits forever; a write through a read transaction
+ * returns -EBADF; writing one key twice in a transaction yields two feed
+ * entries, in order; "sqlite:PATH?mode=ro" opens read-only, and "?batch=N",
+ * "?batch_ms=N" tune the group commit.
  *
  * Errors: functions return 0 or a negative errno.  -ENOENT: no such key;
  * -EEXIST: store_create() on an existing key; -EBUSY: a write transaction was
