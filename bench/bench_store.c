@@ -2,8 +2,9 @@
  * bench_store: how fast the store commits and reads on this machine.
  *
  * Durable single-key commits (each store_commit() returns after SQLite has
- * synced its WAL, synchronous=FULL) from 1 thread and from 16, then read
- * transactions (begin + one get + end) from 1 thread and from as many
+ * synced its WAL, synchronous=FULL) from 1 thread and from 16, the latter
+ * also with group commit turned off ("?batch=1") to show what it buys, then
+ * read transactions (begin + one get + end) from 1 thread and from as many
  * threads as the machine has CPUs, while nothing writes, and last both at
  * once (readers should not slow down: they never wait for the writer).
  * Prints one line per figure.  Not a test: nothing here fails on a slow disk.
@@ -180,6 +181,16 @@ int main(int argc, char **argv)
 	printf("store %s, %g s per figure, synchronous=FULL\n", uri, bench_secs);
 	rc |= run("durable commits", 1, NULL, 0);
 	rc |= run("durable commits", 16, NULL, 0);
+	/* The same store again without group commit. */
+	char uri1[320];
+	snprintf(uri1, sizeof(uri1), "%s?batch=1", uri);
+	store_close(bs);
+	if (store_open(uri1, &bs) < 0)
+		return 1;
+	rc |= run("  without group commit", 16, NULL, 0);
+	store_close(bs);
+	if (store_open(uri, &bs) < 0)
+		return 1;
 	rc |= run(NULL, 0, "read txn + get", 1);
 	rc |= run(NULL, 0, "read txn + get", nr);
 	/* One CPU is left to the writers: else busy readers starve them of CPU

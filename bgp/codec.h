@@ -290,6 +290,9 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 /* Counts AS numbers in a 4-octet AS_PATH for best path (AS_SET counts one,
  * confederation segments zero: RFC 4271 9.1.2.2 and RFC 5065). */
 unsigned bgp_aspath_hops(const uint8_t *aspath, size_t len);
+/* True when as appears anywhere in a 4-octet AS_PATH (loop detection,
+ * RFC 4271 9.1.2). */
+bool bgp_aspath_contains(const uint8_t *aspath, size_t len, uint32_t as);
 /* Leftmost AS of the first AS_SEQUENCE, or 0. */
 uint32_t bgp_aspath_first(const uint8_t *aspath, size_t len);
 /* Text form "65001 65002 {1 2}" into buf. */

@@ -429,16 +429,18 @@ struct bgp_ctl *bgp_ctl_create(struct event_base *base, struct bgp_speaker *sp, 
 {
 	struct bgp_ctl *ctl = calloc(1, sizeof(*ctl));
 	struct sockaddr_un sun;
+	size_t plen;
 
-	if (!ctl)
-		return NULL;
-	if (strlen(path) >= sizeof(sun.sun_path) || strlen(path) >= sizeof(ctl->path))
+	if (!ctl || !path)
+		goto fail;
+	plen = strlen(path);
+	if (plen >= sizeof(sun.sun_path) || plen >= sizeof(ctl->path))
 		goto fail;
 	ctl->sp = sp;
-	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	memcpy(ctl->path, path, plen + 1);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	memcpy(sun.sun_path, path, plen + 1);
 	unlink(path);
 	ctl->lis = evconnlistener_new_bind(base, on_accept, ctl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
 					   16, (struct sockaddr *)&sun, sizeof(sun));

@@ -775,6 +775,15 @@ static bool announce_field(struct bgp_neighbor *n, struct bgp_cur c, enum bgp_fa
 		fsm_event(n, BGP_EV_ADMIN_CEASE, &e);
 		return false;
 	}
+	if (bgp_aspath_contains(bgp_attrs_aspath(a), a->aspath_len, local_as(n))) {
+		/* Our own AS in the path: a loop, never usable (RFC 4271 9.1.2). */
+		while (bgp_nlri_next(&c, fam, &p)) {
+			n->ctr[BGP_C_PREFIX_REJECTED_LOOP]++;
+			bgp_rib_withdraw(sp->rib, n->slot, &p);
+		}
+		bgp_attrs_unref(sp->attrs, a);
+		return true;
+	}
 	while (alive && bgp_nlri_next(&c, fam, &p))
 		alive = bgp_speaker_import(n, &p, a);
 	bgp_attrs_unref(sp->attrs, a);

@@ -36,6 +36,7 @@
 	X(PREFIX_WITHDRAWN_OUT, "prefixes-withdrawn-out")               \
 	X(PREFIX_REFUSED_LIMIT, "prefixes-refused-limit")               \
 	X(PREFIX_REJECTED_POLICY, "prefixes-rejected-policy")           \
+	X(PREFIX_REJECTED_LOOP, "prefixes-rejected-as-loop")            \
 	X(ERR_HEADER, "errors-header")                                  \
 	X(ERR_OPEN, "errors-open")                                      \
 	X(ERR_UPDATE_RESET, "errors-update-session-reset")              \

@@ -104,6 +104,25 @@ unsigned bgp_aspath_hops(const uint8_t *aspath, size_t len)
 	return n;
 }
 
+bool bgp_aspath_contains(const uint8_t *aspath, size_t len, uint32_t as)
+{
+	struct bgp_cur c;
+	uint8_t type, count;
+
+	bgp_cur_init(&c, aspath, len);
+	while (bgp_cur_u8(&c, &type) && bgp_cur_u8(&c, &count)) {
+		for (unsigned i = 0; i < count; i++) {
+			uint32_t a;
+
+			if (!bgp_cur_u32(&c, &a))
+				return false;
+			if (a == as)
+				return true;
+		}
+	}
+	return false;
+}
+
 uint32_t bgp_aspath_first(const uint8_t *aspath, size_t len)
 {
 	struct bgp_cur c;

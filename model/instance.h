@@ -41,4 +41,131 @@ int instance_need_running_or_stopped(struct model *m, const json_t *inst);
 /* Finishes Pending/Starting/Stopping/Deleting (model/settle.h hook). */
 int settle_hook_instance(struct model *m, json_t *res, const char *final);
 
+/*
+ * --- Additions of the instance area (backward compatible) -----------------
+ *
+ * Life cycle (G-6), each arrow a function of this module, the settle hook
+ * finishing every transitional state once the data plane applied it:
+ *
+ *   instance_create(start)  -> Pending --settle--> Running
+ *   instance_create(!start) -> Pending --settle--> Stopped
+ *   instance_start:   Stopped  -> Starting --settle--> Running
+ *   instance_stop:    Running  -> Stopping --settle--> Stopped
+ *   instance_reboot:  Running  -> Starting --settle--> Running
+ *   instance_delete:  Stopped (or Running with force) -> Deleting
+ *                     --settle--> gone, everything it held released
+ *
+ * Invariants:
+ *  1. A VPC instance has exactly one primary ENI (primary_eni) whose primary
+ *     IP is the instance's private_ip; its "parent" is its vSwitch.
+ *  2. A classic instance holds the claim of its private_ip in scope
+ *     "classic/<region>" for its whole life (NET-1, NET-9); it never changes.
+ *  3. public_ip, when set, is claimed in "public/<region>" with the instance
+ *     as holder (pubip.h); an instance never has both public_ip and eip_id
+ *     (NET-5).
+ *  4. A classic public IP is never released while the instance lives
+ *     (NET-9); a NatPublicIp only through bandwidth 0 (NET-6) or deletion.
+ *  5. Addresses are released only when the data plane is done with the
+ *     instance: in the settle hook of Deleting, not in the request.
+ */
+
+#define INSTANCE_NETWORK_VPC "vpc"
+#define INSTANCE_NETWORK_CLASSIC "classic"
+#define INSTANCE_IPV6_MAX 1	/* NET-15: at most one IPv6 address per instance */
+#define INSTANCE_AMOUNT_MAX 100 /* RunInstances Amount */
+#define INSTANCE_CLASSIC_SCOPE_FMT "classic/%s"
+
+/* A secondary ENI created with the instance (RunInstances NetworkInterface.N). */
+struct instance_nic_req {
+	const char *vswitch_id;	   /* NULL: the instance's vSwitch */
+	const char *primary_ip;	   /* NULL: allocate */
+	const char *const *sg_ids; /* NULL/0: the instance's groups */
+	size_t n_sg;
+	const char *name, *description;
+	int64_t queue_number; /* 0: default */
+};
+
+struct instance_create_req {
+	const char *zone_id;	   /* required for classic; must match the vSwitch's */
+	const char *vswitch_id;	   /* NULL: classic network (NET-1, NET-2) */
+	const char *private_ip;	   /* VPC: PrivateIpAddress (NET-3) */
+	const char *inner_ip;	   /* classic: InnerIpAddress */
+	const char *const *sg_ids; /* 1..5 groups (required) */
+	size_t n_sg;
+	const char *itype;	     /* the operator's catalogue (config.h) */
+	int64_t bw_out;		     /* InternetMaxBandwidthOut, 0..quota (NET-28) */
+	int64_t bw_in;		     /* InternetMaxBandwidthIn, 0: the NET-28 cap */
+	const char *internet_charge; /* NULL: PayByTraffic */
+	const char *charge;	     /* NULL: PostPaid */
+	int64_t period;		     /* PrePaid: required */
+	const char *period_unit;     /* NULL: Month; Week, Month, Year */
+	int64_t ipv6_count;	     /* NET-15 */
+	const char *const *ipv6s;
+	size_t n_ipv6;
+	const struct instance_nic_req *nics; /* secondary ENIs (NET-18, NET-20) */
+	size_t n_nics;
+	int64_t queue_number; /* NetworkInterfaceQueueNumber (NET-24), 0: default */
+	const char *name, *hostname, *description, *image_id;
+	json_t *tags; /* borrowed, may be NULL */
+	bool start;   /* RunInstances: Pending -> Running; else -> Stopped */
+};
+
+/* Creates `amount` instances (1..INSTANCE_AMOUNT_MAX) in m->region, all or
+ * none.  *ids (may be NULL) gets a new JSON array of their ids. */
+int instance_create(struct model *m, const struct instance_create_req *r, int64_t amount,
+		    json_t **ids);
+
+int instance_start(struct model *m, const char *id);
+int instance_stop(struct model *m, const char *id);
+int instance_reboot(struct model *m, const char *id);
+/* Running needs force; an unexpired PrePaid instance needs terminate_subscription. */
+int instance_delete(struct model *m, const char *id, bool force, bool terminate_subscription);
+
+/* NET-4: ModifyInstanceVpcAttribute (Stopped only).  vpc_id may be NULL (else must be the
+ * instance's); ip NULL: allocate when the vSwitch changes. */
+int instance_modify_vpc(struct model *m, const char *id, const char *vswitch_id, const char *vpc_id,
+			const char *ip);
+
+/* NET-6, NET-9, NET-28: ModifyInstanceNetworkSpec.  bw_out/bw_in < 0: unchanged;
+ * internet_charge NULL: unchanged; allocate_public_ip: AllocatePublicIp. */
+struct instance_netspec_req {
+	const char *id;
+	int64_t bw_out, bw_in;
+	const char *internet_charge;
+	bool allocate_public_ip;
+};
+int instance_modify_netspec(struct model *m, const struct instance_netspec_req *r);
+
+/* NET-5 (and NET-9 for a PrePaid classic instance): AllocatePublicIpAddress.
+ * ip (NETADDR_STRLEN) gets the address. */
+int instance_allocate_public_ip(struct model *m, const char *id, char *ip);
+
+/* NET-12: ConvertNatPublicIpToEip.  *eip (may be NULL) gets the new EIP. */
+int instance_convert_to_eip(struct model *m, const char *id, json_t **eip);
+
+/* NET-11: swaps the public IP of a Stopped instance for a new one, within
+ * cfg->timing.ip_change_window of creation, at most quota IP_CHANGES times.
+ * ip (NETADDR_STRLEN) gets the new address. */
+int instance_replace_public_ip(struct model *m, const char *id, char *ip);
+
+/* NET-6: the public IP as users and the data plane should see it now:
+ * a NatPublicIp whose deferred release time (public_ip_release_at) has
+ * passed is shown as gone even before a write releases it. */
+const char *instance_public_ip(const struct model *m, const json_t *inst);
+
+/* NET-10: whether the instance's network carries broadcast and multicast
+ * (false for classic).  Stored as "no_broadcast" for the data plane. */
+bool instance_carries_broadcast(const json_t *inst);
+
+/* The classic network of a region (NET-1): instances get addresses in
+ * [first, last] of its classic_pool; the pool's first address + 1 is the
+ * gateway, the network and broadcast addresses are never handed out. */
+void instance_classic_range(const struct model_region *r, struct netaddr *first,
+			    struct netaddr *last);
+char *instance_classic_gateway(const struct model_region *r, char *buf);
+
+/* The security groups of an instance: its own (classic) or its primary ENI's
+ * (VPC), as a new JSON array of strings. */
+json_t *instance_security_groups(struct model *m, const json_t *inst);
+
 #endif

@@ -29,14 +29,16 @@
  * 1..SG_PER_NIC groups (InstanceSecurityGroupLimitExceeded / MissingParameter),
  * each the caller's (InvalidSecurityGroupId.NotFound), each of vpc_id
  * ("" for classic; InvalidSecurityGroupId.NotVpc / InvalidOperation.VpcMismatch),
- * all of one type (InvalidSecurityGroup.TypeMismatch... see err_ecs.def), and
- * each with room for add_ips more private IPs (SecurityGroupInstanceLimitExceed).
- * `already` (may be NULL) are groups the NIC is already in (their IPs are
- * counted already).  *type_out (may be NULL) gets "normal"/"enterprise".
+ * all of one type (InvalidOperation.MultiGroupType), no id twice
+ * (InvalidParameter.SecurityGroupIdRepeated), and each with room for add_ips
+ * more private IPs (SecurityGroupInstanceLimitExceed: the quota
+ * "private-ip-per-security-group" for normal groups, 65536 for enterprise).
+ * `already` (a JSON array of ids, may be NULL) are groups the NIC is already
+ * in: their IPs are counted already, so they are not checked for room.
+ * *type_out (may be NULL) gets "normal"/"enterprise".  Codes: err_sg.def.
  */
-int sg_check_membership(struct model *m, const char *const *sg_ids, size_t n,
-			const char *vpc_id, int64_t add_ips, const json_t *already,
-			const char **type_out);
+int sg_check_membership(struct model *m, const char *const *sg_ids, size_t n, const char *vpc_id,
+			int64_t add_ips, const json_t *already, const char **type_out);
 /* Private IPv4 addresses of the group's members (primary + secondary). */
 int sg_private_ip_count(struct model *m, const char *sg_id, int64_t *n);
 
@@ -44,8 +46,6 @@ int sg_private_ip_count(struct model *m, const char *sg_id, int64_t *n);
 /* Groups and rules: the ECS security-group actions (NET-25).                */
 /* Appended by the sg area; everything above is the original contract.       */
 /* ------------------------------------------------------------------------ */
-
-#include "lib/netaddr.h"
 
 #define SG_TYPE_NORMAL "normal"
 #define SG_TYPE_ENTERPRISE "enterprise"
@@ -61,11 +61,11 @@ int sg_private_ip_count(struct model *m, const char *sg_id, int64_t *n);
 #define SG_RULE_DESCRIPTION_MAX 512
 
 struct sg_create_req {
-	const char *vpc_id;      /* NULL or "": a classic network group */
-	const char *type;        /* NULL: "normal"; else "normal" | "enterprise" */
+	const char *vpc_id; /* NULL or "": a classic network group */
+	const char *type;   /* NULL: "normal"; else "normal" | "enterprise" */
 	const char *name;
 	const char *description;
-	json_t *tags;            /* [{"k","v"}] or NULL; borrowed */
+	json_t *tags; /* [{"k","v"}] or NULL; borrowed */
 };
 
 /* Creates a group: in the caller's VPC vpc_id (its parent) or in the classic
@@ -94,19 +94,19 @@ int sg_set_inner_policy(struct model *m, const char *sg_id, const char *policy);
  * SourceCidrIp of an egress one) narrows the rule to those member addresses.
  */
 struct sg_rule_req {
-	const char *protocol;            /* IpProtocol */
-	const char *port_range;          /* PortRange "a/b" */
-	const char *source_port_range;   /* SourcePortRange */
+	const char *protocol;			/* IpProtocol */
+	const char *port_range;			/* PortRange "a/b" */
+	const char *source_port_range;		/* SourcePortRange */
 	const char *source_cidr, *source_cidr6; /* SourceCidrIp, Ipv6SourceCidrIp */
-	const char *dest_cidr, *dest_cidr6;     /* DestCidrIp, Ipv6DestCidrIp */
-	const char *group_id;            /* SourceGroupId (ingress) / DestGroupId (egress) */
-	const char *group_owner_id;      /* ...GroupOwnerId (decimal) */
-	const char *group_owner_account; /* ...GroupOwnerAccount (account name) */
-	const char *prefix_list_id;      /* ...PrefixListId: not supported */
-	const char *port_range_list_id;  /* PortRangeListId: not supported */
-	const char *policy;              /* accept | drop, default accept */
-	const char *priority;            /* 1..100, default 1 */
-	const char *nic_type;            /* intranet | internet, default intranet */
+	const char *dest_cidr, *dest_cidr6;	/* DestCidrIp, Ipv6DestCidrIp */
+	const char *group_id;			/* SourceGroupId (ingress) / DestGroupId (egress) */
+	const char *group_owner_id;		/* ...GroupOwnerId (decimal) */
+	const char *group_owner_account;	/* ...GroupOwnerAccount (account name) */
+	const char *prefix_list_id;		/* ...PrefixListId: not supported */
+	const char *port_range_list_id;		/* PortRangeListId: not supported */
+	const char *policy;			/* accept | drop, default accept */
+	const char *priority;			/* 1..100, default 1 */
+	const char *nic_type;			/* intranet | internet, default intranet */
 	const char *description;
 };
 

@@ -13,6 +13,20 @@
 #include "model/settle.h"
 #include "model/vpc.h"
 
+/* The caller's resource `id` in m->region if it is of kind `kind`, else NULL
+ * with `notfound` (an id of another kind, "vpc-..." given as a VSwitchId,
+ * names nothing here). */
+static json_t *vswitch_need_kind(struct model *m, const char *id, const char *kind,
+				 enum merr_code notfound)
+{
+	char k[16];
+	if (id && model_id_kind(id, k) && strcmp(k, kind) != 0) {
+		merrf(m, notfound, "%s (%.64s)", merr_default_message(notfound), id);
+		return NULL;
+	}
+	return m_need(m, id, notfound);
+}
+
 /* --- addresses ------------------------------------------------------------ */
 
 void vswitch_usable_range(const json_t *vsw, struct netaddr *first, struct netaddr *last)
@@ -60,11 +74,12 @@ static int vswitch_claim_in(struct model *m, const json_t *vsw, const char *scop
 		if (m_claim(m, scope, want, owner, holder_id, MERR_PRIVATE_IP_DUPLICATED) < 0)
 			return -1;
 		got = *want;
-	} else if (m_claim_free(m, scope, first, last, owner, holder_id,
-				MERR_PRIVATE_IP_EXHAUSTED, &got) < 0) {
+	} else if (m_claim_free(m, scope, first, last, owner, holder_id, MERR_PRIVATE_IP_EXHAUSTED,
+				&got) < 0) {
 		if (m->err.code == MERR_PRIVATE_IP_EXHAUSTED)
 			merrf(m, MERR_PRIVATE_IP_EXHAUSTED,
-			      "Don't have enough private IPs in this switch (%s).", mj_str(vsw, "id"));
+			      "Don't have enough private IPs in this switch (%s).",
+			      mj_str(vsw, "id"));
 		return -1;
 	}
 	if (out)
@@ -93,8 +108,8 @@ int vswitch_claim_ip(struct model *m, const json_t *vsw, const char *ip, const c
 	return vswitch_claim_in(m, vsw, scope, &first, &last, ip ? &a : NULL, holder_id, out);
 }
 
-int vswitch_claim_ipv6(struct model *m, const json_t *vsw, const char *ip,
-		       const char *holder_id, char *out)
+int vswitch_claim_ipv6(struct model *m, const json_t *vsw, const char *ip, const char *holder_id,
+		       char *out)
 {
 	struct netaddr first, last, a;
 	char scope[MODEL_SCOPE_MAX];
@@ -107,11 +122,12 @@ int vswitch_claim_ipv6(struct model *m, const json_t *vsw, const char *ip,
 			return merrf(m, MERR_PRIVATE_IP_MALFORMED,
 				     "The address %.64s is not an IPv6 address.", ip);
 		if (netaddr_cmp(&a, &first) < 0 || netaddr_cmp(&a, &last) > 0)
-			return merrf(m, MERR_PRIVATE_IP_INVALID,
-				     "The IPv6 address %.64s is outside the usable range of vSwitch "
-				     "%s (%s; the first %d addresses are reserved).",
-				     ip, mj_str(vsw, "id"), mj_str(vsw, "ipv6_cidr"),
-				     VSWITCH_IPV6_RESERVED_LOW);
+			return merrf(
+			    m, MERR_PRIVATE_IP_INVALID,
+			    "The IPv6 address %.64s is outside the usable range of vSwitch "
+			    "%s (%s; the first %d addresses are reserved).",
+			    ip, mj_str(vsw, "id"), mj_str(vsw, "ipv6_cidr"),
+			    VSWITCH_IPV6_RESERVED_LOW);
 	}
 	return vswitch_claim_in(m, vsw, scope, &first, &last, ip ? &a : NULL, holder_id, out);
 }
@@ -136,8 +152,7 @@ int vswitch_available_count(struct model *m, const json_t *vsw, int64_t *n)
 	char scope[MODEL_SCOPE_MAX];
 	int64_t used;
 	vswitch_usable_range(vsw, &first, &last);
-	if (m_claim_count(m, vpc_scope_v4(mj_str(vsw, "vpc_id"), scope), &first, &last, &used) <
-	    0)
+	if (m_claim_count(m, vpc_scope_v4(mj_str(vsw, "vpc_id"), scope), &first, &last, &used) < 0)
 		return -1;
 	*n = netaddr_diff(&first, &last) + 1 - used;
 	return 0;
@@ -145,7 +160,7 @@ int vswitch_available_count(struct model *m, const json_t *vsw, int64_t *n)
 
 json_t *vswitch_need_available(struct model *m, const char *vsw_id)
 {
-	json_t *vsw = m_need(m, vsw_id, MERR_VSWITCH_NOT_FOUND);
+	json_t *vsw = vswitch_need_kind(m, vsw_id, "vsw", MERR_VSWITCH_NOT_FOUND);
 	if (vsw && strcmp(mj_str(vsw, "status"), "Available") != 0) {
 		merrf(m, MERR_VSWITCH_STATUS, "vSwitch %s is %s; it must be Available.", vsw_id,
 		      mj_str(vsw, "status"));
@@ -175,10 +190,11 @@ static int vswitch_check_cidr(struct model *m, const json_t *vpc, const struct n
 			      const char *text)
 {
 	if (!vpc_covers(vpc, p))
-		return merrf(m, MERR_INVALID_PARAMETER,
-			     "Specified CIDR block %.64s is not valid in VPC %s: it must lie inside "
-			     "the VPC's primary or a secondary CIDR block.",
-			     text, mj_str(vpc, "id"));
+		return merrf(
+		    m, MERR_INVALID_PARAMETER,
+		    "Specified CIDR block %.64s is not valid in VPC %s: it must lie inside "
+		    "the VPC's primary or a secondary CIDR block.",
+		    text, mj_str(vpc, "id"));
 	struct m_eq eq = {"vpc_id", mj_str(vpc, "id")};
 	json_t *vsws = m_list(m, "vsw", m_keep_eq, &eq);
 	if (!vsws)
@@ -191,8 +207,8 @@ static int vswitch_check_cidr(struct model *m, const json_t *vpc, const struct n
 		struct netprefix q;
 		if (netprefix_parse(mj_str(v, "cidr"), &q) && netprefix_overlaps(p, &q)) {
 			rc = merrf(m, MERR_CIDR_OVERLAPPED,
-				   "Specified CIDR block %.64s overlapped with vSwitch %s (%s).", text,
-				   mj_str(v, "id"), mj_str(v, "cidr"));
+				   "Specified CIDR block %.64s overlapped with vSwitch %s (%s).",
+				   text, mj_str(v, "id"), mj_str(v, "cidr"));
 			break;
 		}
 	}
@@ -215,10 +231,11 @@ static int vswitch_check_routes(struct model *m, const char *vpc_id, const struc
 	{
 		struct netprefix d;
 		if (netprefix_parse(mj_str(e, "dest"), &d) && netprefix_covers(p, &d)) {
-			rc = merrf(m, MERR_CIDR_OVERLAPPED,
-				   "Specified CIDR block %.64s overlapped with the destination %s of "
-				   "custom route entry %s.",
-				   text, mj_str(e, "dest"), mj_str(e, "id"));
+			rc = merrf(
+			    m, MERR_CIDR_OVERLAPPED,
+			    "Specified CIDR block %.64s overlapped with the destination %s of "
+			    "custom route entry %s.",
+			    text, mj_str(e, "dest"), mj_str(e, "id"));
 			break;
 		}
 	}
@@ -236,10 +253,11 @@ static int vswitch_check_ipv6(struct model *m, const json_t *vpc, int idx, struc
 			     "vSwitch an IPv6 CIDR block.",
 			     mj_str(vpc, "id"));
 	if (!vswitch_ipv6_block(vpc, idx, out))
-		return merrf(m, MERR_INVALID_PARAMETER,
-			     "Ipv6CidrBlock must be an integer from 0 to %d (the last 8 bits of the "
-			     "vSwitch's /64).",
-			     VSWITCH_IPV6_INDEX_MAX);
+		return merrf(
+		    m, MERR_INVALID_PARAMETER,
+		    "Ipv6CidrBlock must be an integer from 0 to %d (the last 8 bits of the "
+		    "vSwitch's /64).",
+		    VSWITCH_IPV6_INDEX_MAX);
 	netprefix_format(out, txt);
 	struct m_eq eq = {"vpc_id", mj_str(vpc, "id")};
 	json_t *vsws = m_list(m, "vsw", m_keep_eq, &eq);
@@ -295,7 +313,7 @@ int vswitch_create(struct model *m, const struct vswitch_create_req *r, json_t *
 	char txt[NETADDR_STRLEN];
 	if (!m->region)
 		return merrf(m, MERR_MISSING_PARAMETER, "RegionId is mandatory for this action.");
-	json_t *vpc = m_need(m, r->vpc_id, MERR_VPC_NOT_FOUND);
+	json_t *vpc = vswitch_need_kind(m, r->vpc_id, "vpc", MERR_VPC_NOT_FOUND);
 	if (!vpc)
 		return -1;
 	int rc = -1;
@@ -311,22 +329,26 @@ int vswitch_create(struct model *m, const struct vswitch_create_req *r, json_t *
 		goto out;
 	}
 	if (strcmp(mj_str(vpc, "status"), "Available") != 0) {
-		merrf(m, MERR_VPC_STATUS, "VPC %s is %s; vSwitches can be created once it is Available.",
-		      r->vpc_id, mj_str(vpc, "status"));
+		merrf(m, MERR_VPC_STATUS,
+		      "VPC %s is %s; vSwitches can be created once it is Available.", r->vpc_id,
+		      mj_str(vpc, "status"));
 		goto out;
 	}
 	if (!r->cidr) {
-		merrf(m, MERR_MISSING_PARAMETER, "The input parameter \"CidrBlock\" that is mandatory "
-						 "for processing this request is not supplied.");
+		merrf(m, MERR_MISSING_PARAMETER,
+		      "The input parameter \"CidrBlock\" that is mandatory "
+		      "for processing this request is not supplied.");
 		goto out;
 	}
 	if (!netprefix_parse(r->cidr, &p) || p.addr.family != NETADDR_V4) {
 		merrf(m, MERR_CIDR_MALFORMED,
-		      "The specified CidrBlock %.64s is not an IPv4 network in CIDR form.", r->cidr);
+		      "The specified CidrBlock %.64s is not an IPv4 network in CIDR form.",
+		      r->cidr);
 		goto out;
 	}
 	if (p.len < VSWITCH_MIN_MASK || p.len > VSWITCH_MAX_MASK) {
-		merrf(m, MERR_CIDR_MASK, "The mask of a vSwitch CidrBlock must be between /%d and /%d.",
+		merrf(m, MERR_CIDR_MASK,
+		      "The mask of a vSwitch CidrBlock must be between /%d and /%d.",
 		      VSWITCH_MIN_MASK, VSWITCH_MAX_MASK);
 		goto out;
 	}
@@ -368,7 +390,7 @@ out:
 
 int vswitch_delete(struct model *m, const char *vsw_id)
 {
-	json_t *vsw = m_need(m, vsw_id, MERR_VSWITCH_NOT_FOUND);
+	json_t *vsw = vswitch_need_kind(m, vsw_id, "vsw", MERR_VSWITCH_NOT_FOUND);
 	if (!vsw)
 		return -1;
 	int rc = -1;
@@ -437,7 +459,8 @@ static int vswitch_enable_ipv6(struct model *m, json_t *vsw, int idx)
 	}
 	if (netprefix_parse(mj_str(vsw, "ipv6_cidr"), &cur)) {
 		/* Already on: asking again for the same block changes nothing. */
-		if (idx < 0 || (vswitch_ipv6_block(vpc, idx, &p6) && netprefix_overlaps(&p6, &cur))) {
+		if (idx < 0 ||
+		    (vswitch_ipv6_block(vpc, idx, &p6) && netprefix_overlaps(&p6, &cur))) {
 			rc = 0;
 			goto out;
 		}
@@ -459,7 +482,7 @@ out:
 
 int vswitch_modify(struct model *m, const struct vswitch_modify_req *r)
 {
-	json_t *vsw = m_need(m, r->vsw_id, MERR_VSWITCH_NOT_FOUND);
+	json_t *vsw = vswitch_need_kind(m, r->vsw_id, "vsw", MERR_VSWITCH_NOT_FOUND);
 	if (!vsw)
 		return -1;
 	int rc = -1;
@@ -490,7 +513,8 @@ int vswitch_modify(struct model *m, const struct vswitch_modify_req *r)
 			    : vswitch_disable_ipv6(m, vsw)) < 0)
 			goto out;
 		if (strcmp(before, mj_str(vsw, "ipv6_cidr")) != 0)
-			settle_begin(vsw, "Pending", "Available"); /* the data plane reprograms it */
+			settle_begin(vsw, "Pending",
+				     "Available"); /* the data plane reprograms it */
 	}
 	if (r->name)
 		mj_set_str(vsw, "name", r->name);

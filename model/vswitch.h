@@ -55,10 +55,10 @@ struct vswitch_create_req {
 	const char *vpc_id;
 	const char *zone_id;
 	const char *cidr;
-	const char *name;        /* NULL or "": none */
+	const char *name;	 /* NULL or "": none */
 	const char *description; /* NULL or "": none */
-	int ipv6_index;          /* -1: no IPv6; else 0..255, the /64 inside the VPC's /56 */
-	json_t *tags;            /* [{"k","v"}] or NULL; borrowed */
+	int ipv6_index;		 /* -1: no IPv6; else 0..255, the /64 inside the VPC's /56 */
+	json_t *tags;		 /* [{"k","v"}] or NULL; borrowed */
 };
 
 /* Creates a vSwitch (Pending).  Errors: InvalidVpcId.NotFound,
@@ -77,10 +77,10 @@ int vswitch_delete(struct model *m, const char *vsw_id);
 
 struct vswitch_modify_req {
 	const char *vsw_id;
-	const char *name;        /* NULL: unchanged */
+	const char *name;	 /* NULL: unchanged */
 	const char *description; /* NULL: unchanged */
-	int enable_ipv6;         /* -1 unchanged, 0 remove the /64, 1 give it one */
-	int ipv6_index;          /* -1: the lowest free index when enabling; else 0..255 */
+	int enable_ipv6;	 /* -1 unchanged, 0 remove the /64, 1 give it one */
+	int ipv6_index;		 /* -1: the lowest free index when enabling; else 0..255 */
 };
 /* ModifyVSwitchAttribute.  Changing IPv6 needs the vSwitch Available and
  * moves it through Pending. */
@@ -108,8 +108,8 @@ int vswitch_claim_ip(struct model *m, const json_t *vsw, const char *ip, const c
 /* Releases a private IPv4 (or IPv6) address claimed in the vSwitch's VPC. */
 int vswitch_release_ip(struct model *m, const json_t *vsw, const char *ip);
 /* Same for IPv6: the vSwitch must have an IPv6 CIDR (InvalidVSwitch.Ipv6NotTurnOn). */
-int vswitch_claim_ipv6(struct model *m, const json_t *vsw, const char *ip,
-		       const char *holder_id, char *out);
+int vswitch_claim_ipv6(struct model *m, const json_t *vsw, const char *ip, const char *holder_id,
+		       char *out);
 /* Free usable IPv4 addresses left (AvailableIpAddressCount). */
 int vswitch_available_count(struct model *m, const json_t *vsw, int64_t *n);
 

@@ -28,6 +28,9 @@
  *   - every value's checksum holds; no x/ or orphan/ key exists anywhere;
  *   - every child's parent is present.
  *
+ * With STORM_THREADS writers most commits ride in group commits (see
+ * store/sqlite.c), so kills also land inside batches that are still open.
+ *
  * A SIGKILL tests a process crash; the kernel still holds what the process
  * wrote, so power loss (the reason for synchronous=FULL) is not covered.
  *

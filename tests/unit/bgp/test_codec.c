@@ -201,7 +201,8 @@ static size_t open_body(uint8_t *b, uint8_t version, uint16_t as, uint16_t hold,
 	b[7] = (uint8_t)(id >> 8);
 	b[8] = (uint8_t)id;
 	b[9] = optlen;
-	memcpy(b + 10, opt, optlen);
+	if (optlen)
+		memcpy(b + 10, opt, optlen);
 	return 10u + optlen;
 }
 

@@ -1,8 +1,9 @@
 /*
  * Unit tests of the store (store/store.h) on its SQLite engine: the key/value
  * calls, revisions, the change feed, the parent rule, snapshots under a
- * running writer, concurrent writers, reopening, and a randomized run checked
- * against a deliberately simple in-memory reference (an array of keys).
+ * running writer, concurrent writers, group commit, reopening, URI options,
+ * and a randomized run checked against a deliberately simple in-memory
+ * reference (an array of keys).
  *
  * Each case gets a fresh database in its own temporary directory (fixture
  * st_setup/st_teardown) and runs in its own process (Criterion), so a crash
@@ -563,6 +564,7 @@ static void *reader_main(void *arg)
 		if (count != rev)
 			return "snapshot count differs from its revision";
 		(*n)++;
+		usleep(50); /* leave the CPUs to the writers on a small machine */
 	}
 	return NULL;
 }
@@ -678,6 +680,124 @@ Test(store, wait_for_commit)
 	cr_assert_eq(store_wait(st, 1, 0), 0);
 }
 
+/* --- group commit --- */
+
+/* Writers queued behind a member ride in its batch: each keeps its own
+ * outcome (a broken parent rule or an abort touches only its own writes),
+ * nobody's commit returns before the batch is written, and readers see
+ * none of it before then. */
+static _Atomic int gc_step;
+
+struct gc_member {
+	int step;   /* when gc_step reaches it, begin */
+	int result; /* of store_commit; 1: aborted */
+	uint64_t rev;
+	int saw_a; /* inside its write txn: 0 when "a" (member 1's) was visible */
+	int reader_saw_a;
+};
+
+static void *gc_main(void *arg)
+{
+	struct gc_member *m = arg;
+	struct store_txn *t, *r;
+	char *v = NULL;
+	if (store_begin(st, true, &t) != 0)
+		return "begin";
+	/* An earlier member's write, in the batch but not committed yet: this
+	 * member sees it, a reader does not. */
+	m->saw_a = store_get(t, "a", &v, NULL, NULL);
+	free(v);
+	if (store_begin(st, false, &r) != 0)
+		return "begin read";
+	m->reader_saw_a = store_get(r, "a", &v, NULL, NULL);
+	free(v);
+	store_abort(r);
+	if (m->step == 1) {
+		store_put(t, "orphan", "x", 1, "nowhere");
+		m->result = store_commit(t, &m->rev);
+	} else if (m->step == 2) {
+		store_put(t, "b", "2", 1, NULL);
+		m->result = store_commit(t, &m->rev);
+	} else {
+		store_put(t, "c", "3", 1, NULL);
+		gc_step = 99; /* the batch's last member is ending */
+		store_abort(t);
+		m->result = 1;
+	}
+	return NULL;
+}
+
+Test(store, group_commit)
+{
+	char uri[160];
+	store_close(st);
+	snprintf(uri, sizeof(uri), "%s?batch_ms=60000", st_uri);
+	cr_assert_eq(store_open(uri, &st), 0);
+
+	struct store_txn *t;
+	cr_assert_eq(store_begin(st, true, &t), 0);
+	cr_assert_eq(store_put(t, "a", "1", 1, NULL), 0);
+	/* Three writers queue up behind this one, in order. */
+	pthread_t th[3];
+	struct gc_member m[3] = {{.step = 1}, {.step = 2}, {.step = 3}};
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(pthread_create(&th[i], NULL, gc_main, &m[i]), 0);
+		usleep(200 * 1000); /* enough to be queued */
+	}
+	uint64_t rev;
+	cr_assert_eq(store_commit(t, &rev), 0);
+	/* Returned only once the batch was written, which happened when its
+	 * last member ended. */
+	cr_assert_eq(gc_step, 99);
+	cr_assert_eq(rev, 1);
+	for (int i = 0; i < 3; i++) {
+		void *res;
+		pthread_join(th[i], &res);
+		cr_assert_null(res, "member %d: %s", i + 2, (char *)res);
+		cr_assert_eq(m[i].saw_a, 0, "member %d does not see a", i + 2);
+		cr_assert_eq(m[i].reader_saw_a, -ENOENT, "a reader saw a too early");
+	}
+	cr_assert_eq(m[0].result, -ECONSTRAINT);
+	cr_assert_eq(m[1].result, 0);
+	cr_assert_eq(m[1].rev, 2);
+	cr_assert_eq(m[2].result, 1);
+
+	cr_assert_eq(store_revision(st), 2);
+	expect_value("a", "1");
+	expect_value("b", "2");
+	expect_value("c", NULL);
+	expect_value("orphan", NULL);
+	struct feed f = {0};
+	cr_assert_eq(store_changes(st, 0, 0, feed_cb, &f), 0);
+	cr_assert_eq(f.n, 2);
+	cr_assert_eq(f.c[0].rev, 1);
+	cr_assert_eq(f.c[1].rev, 2);
+	cr_assert_str_eq(f.key[1], "b");
+	/* And the store goes on after the batch. */
+	cr_assert_eq(put1("d", "4", NULL), 3);
+}
+
+Test(store, group_commit_off)
+{
+	char uri[160];
+	store_close(st);
+	snprintf(uri, sizeof(uri), "%s?batch=1&batch_ms=60000", st_uri);
+	cr_assert_eq(store_open(uri, &st), 0);
+	struct store_txn *t;
+	cr_assert_eq(store_begin(st, true, &t), 0);
+	cr_assert_eq(store_put(t, "a", "1", 1, NULL), 0);
+	pthread_t th;
+	struct gc_member m = {.step = 3};
+	cr_assert_eq(pthread_create(&th, NULL, gc_main, &m), 0);
+	usleep(200 * 1000);
+	cr_assert_eq(store_commit(t, NULL), 0);
+	pthread_join(th, NULL);
+	/* Alone in its batch: committed before the queued writer began, so
+	 * even a reader begun by that writer sees it. */
+	cr_assert_eq(m.saw_a, 0);
+	cr_assert_eq(m.reader_saw_a, 0);
+}
+
 /* --- opening --- */
 
 Test(store, reopen_keeps_everything)
@@ -738,6 +858,16 @@ Test(store, bad_uris)
 	char uri[160];
 	snprintf(uri, sizeof(uri), "sqlite:%s/missing?mode=ro", st_dir);
 	cr_assert_eq(store_open(uri, &s), -ENOENT);
+	static const char *const bad_opts[] = {"?mode=rw",	   "?batch=0", "?batch=x",
+					       "?batch_ms=-1",	   "?what",    "?batch=1&",
+					       "?mode=ro&batch=1x"};
+	for (size_t i = 0; i < sizeof(bad_opts) / sizeof(bad_opts[0]); i++) {
+		snprintf(uri, sizeof(uri), "%s%s", st_uri, bad_opts[i]);
+		cr_assert_eq(store_open(uri, &s), -EINVAL, "%s", uri);
+	}
+	snprintf(uri, sizeof(uri), "%s?batch=8&batch_ms=2&mode=ro", st_uri);
+	cr_assert_eq(store_open(uri, &s), 0);
+	store_close(s);
 	store_close(NULL);
 }
 
