@@ -386,6 +386,9 @@ static void cli_help_cmd(FILE *out, const struct cli_cmd *c)
 	case CLI_OUT_FIELDS:
 		fputs("\nPrints \"Field: value\" lines.\n", out);
 		break;
+	case CLI_OUT_TEXT:
+		fprintf(out, "\nPrints %s as it is.\n", c->id);
+		break;
 	}
 	if (c->example)
 		fprintf(out, "\nExample:\n  %s\n", c->example);
@@ -723,6 +726,16 @@ static int cli_print(struct cli_ctx *x, const struct cli_cmd *c, const json_t *b
 	case CLI_OUT_FIELDS:
 		rc = cli_render_show(out, body, skip_rid);
 		break;
+	case CLI_OUT_TEXT: {
+		const char *text = json_string_value(json_object_get(body, c->id));
+		if (text) {
+			size_t len = strlen(text);
+			fputs(text, out);
+			if (len > 0 && text[len - 1] != '\n')
+				fputc('\n', out);
+		}
+		break;
+	}
 	}
 	if (rc < 0) {
 		fprintf(x->err, "openvpc: out of memory\n");

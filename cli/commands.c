@@ -32,7 +32,8 @@ const struct cli_group cli_groups[] = {
     {"eip", "elastic IP addresses"},
     {"ipv6gw", "IPv6 gateways"},
     {"ipv6", "IPv6 addresses and their Internet bandwidth"},
-    {"classiclink", "ClassicLink between classic instances and VPCs"},
+    {"classiclink", "ClassicLink between classic instances and VPCs, and its rules"},
+    {"migration", "scheduled moves of classic instances into a VPC"},
     {"account", "accounts (operator)"},
     {"key", "AccessKey pairs of accounts (operator)"},
     {"quota", "quotas of accounts"},
@@ -89,7 +90,7 @@ const struct cli_cmd cli_cmds[] = {
      .help = "list the zones of the region", .example = "openvpc zone list"},
     {.group = "instance-type", .verb = "list", .version = E, .action = "DescribeInstanceTypes",
      .out = CLI_OUT_TABLE, .list = "InstanceTypes.InstanceType",
-     .params = "InstanceTypeFamily InstanceTypes.N",
+     .params = "InstanceTypeFamily",
      .cols = {{"TYPE", "InstanceTypeId"},
 	      {"FAMILY", "InstanceTypeFamily"},
 	      {"CPU", "CpuCoreCount"},
@@ -104,7 +105,7 @@ const struct cli_cmd cli_cmds[] = {
     /* vpc */
     {.group = "vpc", .verb = "create", .version = V, .action = "CreateVpc", .out = CLI_OUT_ID,
      .id = "VpcId", .name = "VpcName",
-     .params = "CidrBlock VpcName Description EnableIpv6 Ipv6CidrBlock Ipv6Isp UserCidr "
+     .params = "CidrBlock VpcName Description EnableIpv6 Ipv6CidrBlock Ipv6Isp UserCidr, "
 	       "ResourceGroupId EnableDnsHostname Ipv4CidrMask Ipv6CidrMask Tag.N",
      .help = "create a VPC; prints its id",
      .example = "vpc=$(openvpc vpc create --cidr-block 10.0.0.0/16 --name web)"},
@@ -160,7 +161,7 @@ const struct cli_cmd cli_cmds[] = {
 		"--cidr-block 10.0.1.0/24)"},
     {.group = "vswitch", .verb = "list", .version = V, .action = "DescribeVSwitches",
      .flags = CLI_PAGED, .out = CLI_OUT_TABLE, .list = "VSwitches.VSwitch", .name = "VSwitchName",
-     .params = "VpcId ZoneId VSwitchId VSwitchName RouteTableId IsDefault EnableIpv6 "
+     .params = "VpcId ZoneId VSwitchId, VSwitchName RouteTableId IsDefault EnableIpv6 "
 	       "ResourceGroupId VSwitchOwnerId Tag.N",
      .cols = {{"ID", "VSwitchId"},
 	      {"NAME", "VSwitchName"},
@@ -198,6 +199,34 @@ const struct cli_cmd cli_cmds[] = {
 	      {"VSWITCHES", "VSwitchIds"},
 	      {"STATUS", "Status"}},
      .help = "list route tables", .example = "openvpc route-table list --vpc-id $vpc"},
+    {.group = "route-table", .verb = "create", .version = V, .action = "CreateRouteTable",
+     .out = CLI_OUT_ID, .id = "RouteTableId", .name = "RouteTableName",
+     .params = "VpcId RouteTableName Description AssociateType Tag.N",
+     .help = "create a custom route table; prints its id",
+     .example = "rt=$(openvpc route-table create --vpc-id $vpc --name private)"},
+    {.group = "route-table", .verb = "show", .version = V, .action = "DescribeRouteTableList",
+     .pos = "RouteTableId", .metavar = "ROUTE_TABLE_ID", .flags = CLI_POS_REQUIRED,
+     .out = CLI_OUT_SHOW, .list = "RouterTableList.RouterTableListType", .params = "",
+     .not_found = "InvalidRouteTableId.NotFound", .help = "show one route table",
+     .example = "openvpc route-table show $rt"},
+    {.group = "route-table", .verb = "modify", .version = V,
+     .action = "ModifyRouteTableAttributes", .pos = "RouteTableId", .metavar = "ROUTE_TABLE_ID",
+     .flags = CLI_POS_REQUIRED, .name = "RouteTableName",
+     .params = "RouteTableName Description RoutePropagationEnable",
+     .help = "change a route table's name or description",
+     .example = "openvpc route-table modify $rt --name private2"},
+    {.group = "route-table", .verb = "delete", .version = V, .action = "DeleteRouteTable",
+     .pos = "RouteTableId", .metavar = "ROUTE_TABLE_ID", .flags = CLI_POS_REQUIRED, .params = "",
+     .help = "delete a custom route table", .example = "openvpc route-table delete $rt"},
+    {.group = "route-table", .verb = "associate", .version = V, .action = "AssociateRouteTable",
+     .pos = "RouteTableId", .metavar = "ROUTE_TABLE_ID", .flags = CLI_POS_REQUIRED,
+     .params = "VSwitchId", .help = "make a vSwitch use a custom route table",
+     .example = "openvpc route-table associate $rt --vswitch-id $vsw"},
+    {.group = "route-table", .verb = "unassociate", .version = V,
+     .action = "UnassociateRouteTable", .pos = "RouteTableId", .metavar = "ROUTE_TABLE_ID",
+     .flags = CLI_POS_REQUIRED, .params = "VSwitchId",
+     .help = "return a vSwitch to the system route table",
+     .example = "openvpc route-table unassociate $rt --vswitch-id $vsw"},
     {.group = "route", .verb = "list", .version = V, .action = "DescribeRouteEntryList",
      .pos = "RouteTableId", .metavar = "ROUTE_TABLE_ID", .flags = CLI_POS_REQUIRED | CLI_TOKEN_PAGED,
      .out = CLI_OUT_TABLE, .list = "RouteEntrys.RouteEntry", .name = "RouteEntryName",
@@ -225,6 +254,13 @@ const struct cli_cmd cli_cmds[] = {
      .help = "delete a route entry (by id, or by table, destination and next hop)",
      .example = "openvpc route delete --route-table-id vtb-xxx --destination-cidr-block "
 		"0.0.0.0/0 --next-hop-id i-xxx"},
+    {.group = "route", .verb = "modify", .version = V, .action = "ModifyRouteEntry",
+     .pos = "RouteEntryId", .metavar = "[ROUTE_ENTRY_ID]", .name = "RouteEntryName",
+     .params = "RouteTableId DestinationCidrBlock RouteEntryName Description NewNextHopType "
+	       "NewNextHopId",
+     .help = "rename a route entry or point it at a new next hop",
+     .example = "openvpc route modify rte-xxx --new-next-hop-type Instance --new-next-hop-id "
+		"i-yyy"},
 
     /* sg */
     {.group = "sg", .verb = "create", .version = E, .action = "CreateSecurityGroup",
@@ -261,6 +297,11 @@ const struct cli_cmd cli_cmds[] = {
     {.group = "sg", .verb = "delete", .version = E, .action = "DeleteSecurityGroup",
      .pos = "SecurityGroupId", .metavar = "SG_ID", .flags = CLI_POS_REQUIRED, .params = "",
      .help = "delete a security group", .example = "openvpc sg delete $sg"},
+    {.group = "sg", .verb = "modify", .version = E, .action = "ModifySecurityGroupAttribute",
+     .pos = "SecurityGroupId", .metavar = "SG_ID", .flags = CLI_POS_REQUIRED,
+     .name = "SecurityGroupName", .params = "SecurityGroupName Description",
+     .help = "change a security group's name or description",
+     .example = "openvpc sg modify $sg --name web2"},
     {.group = "sg", .verb = "authorize", .version = E, .action = "AuthorizeSecurityGroup",
      .pos = "SecurityGroupId", .metavar = "SG_ID", .flags = CLI_POS_REQUIRED,
      .params = SG_RULE_IN, .help = "add an inbound rule",
@@ -286,6 +327,26 @@ const struct cli_cmd cli_cmds[] = {
      .params = "InnerAccessPolicy",
      .help = "set whether members of the group reach each other (Accept or Drop)",
      .example = "openvpc sg policy $sg --inner-access-policy Drop"},
+    {.group = "sg", .verb = "modify-rule", .version = E, .action = "ModifySecurityGroupRule",
+     .pos = "SecurityGroupId", .metavar = "SG_ID", .flags = CLI_POS_REQUIRED,
+     .params = SG_RULE_IN " SecurityGroupRuleId",
+     .help = "change an inbound rule (found by --security-group-rule-id)",
+     .example = "openvpc sg modify-rule $sg --security-group-rule-id sgr-xxx --priority 5"},
+    {.group = "sg", .verb = "modify-egress-rule", .version = E,
+     .action = "ModifySecurityGroupEgressRule", .pos = "SecurityGroupId", .metavar = "SG_ID",
+     .flags = CLI_POS_REQUIRED, .params = SG_RULE_OUT " SecurityGroupRuleId",
+     .help = "change an outbound rule (found by --security-group-rule-id)",
+     .example = "openvpc sg modify-egress-rule $sg --security-group-rule-id sgr-xxx "
+		"--policy drop"},
+    {.group = "sg", .verb = "references", .version = E,
+     .action = "DescribeSecurityGroupReferences", .pos = "SecurityGroupId.N",
+     .metavar = "SG_ID", .flags = CLI_POS_REQUIRED, .out = CLI_OUT_TABLE,
+     .list = "SecurityGroupReferences.SecurityGroupReference", .params = "SecurityGroupId.N",
+     .cols = {{"SECURITY-GROUP", "SecurityGroupId"},
+	      {"REFERENCED-BY",
+	       "ReferencingSecurityGroups.ReferencingSecurityGroup.SecurityGroupId"}},
+     .help = "list the groups whose rules name these groups",
+     .example = "openvpc sg references $sg"},
     {.group = "sg", .verb = "join", .version = E, .action = "JoinSecurityGroup",
      .pos = "SecurityGroupId", .metavar = "SG_ID", .flags = CLI_POS_REQUIRED,
      .params = "InstanceId NetworkInterfaceId",
@@ -304,15 +365,16 @@ const struct cli_cmd cli_cmds[] = {
 	       "InstanceName HostName HostNames.N Description Amount MinAmount UniqueSuffix "
 	       "PrivateIpAddress Ipv6AddressCount Ipv6Address.N InternetChargeType "
 	       "InternetMaxBandwidthIn InternetMaxBandwidthOut NetworkInterfaceQueueNumber "
-	       "InstanceChargeType Password Tag.N",
+	       "InnerIpAddress InstanceChargeType Period PeriodUnit Password Tag.N",
      .help = "create and start instances; prints their ids",
      .example = "ids=$(openvpc instance run --vswitch-id $vsw --security-group-id $sg "
 		"--instance-type ecs.g7.large --amount 2)"},
     {.group = "instance", .verb = "create", .version = E, .action = "CreateInstance",
      .out = CLI_OUT_ID, .id = "InstanceId", .name = "InstanceName",
      .params = "ZoneId VSwitchId SecurityGroupId InstanceType ImageId InstanceName HostName "
-	       "Description PrivateIpAddress InnerIpAddress InternetChargeType "
-	       "InternetMaxBandwidthIn InternetMaxBandwidthOut InstanceChargeType Password Tag.N",
+	       "Description PrivateIpAddress InnerIpAddress Ipv6AddressCount Ipv6Address.N "
+	       "InternetChargeType InternetMaxBandwidthIn InternetMaxBandwidthOut "
+	       "InstanceChargeType Period PeriodUnit Password Tag.N",
      .help = "create one stopped instance; prints its id",
      .example = "i=$(openvpc instance create --vswitch-id $vsw --security-group-id $sg "
 		"--instance-type ecs.g7.large)"},
@@ -320,10 +382,15 @@ const struct cli_cmd cli_cmds[] = {
      .flags = CLI_PAGED, .out = CLI_OUT_TABLE, .list = "Instances.Instance",
      .name = "InstanceName",
      .params = "InstanceIds[] VpcId VSwitchId ZoneId SecurityGroupId InstanceName InstanceType "
-	       "InstanceTypeFamily InstanceNetworkType Status PrivateIpAddresses[] "
+	       "InstanceTypeFamily InstanceNetworkType Status ImageId InstanceChargeType "
+	       "InternetChargeType PrivateIpAddresses[] "
 	       "PublicIpAddresses[] EipAddresses[] InnerIpAddresses[] Ipv6Address.N Tag.N",
      .cols = INSTANCE_COLS, .help = "list instances",
      .example = "openvpc instance list --vpc-id $vpc"},
+    {.group = "instance", .verb = "status", .version = E, .action = "DescribeInstanceStatus",
+     .flags = CLI_PAGED, .out = CLI_OUT_TABLE, .list = "InstanceStatuses.InstanceStatus",
+     .params = "InstanceId.N ZoneId", .cols = {{"ID", "InstanceId"}, {"STATUS", "Status"}},
+     .help = "list the status of instances", .example = "openvpc instance status"},
     {.group = "instance", .verb = "show", .version = E, .action = "DescribeInstances",
      .pos = "InstanceIds[]", .metavar = "INSTANCE_ID", .flags = CLI_POS_REQUIRED,
      .out = CLI_OUT_SHOW, .list = "Instances.Instance", .params = "",
@@ -344,6 +411,11 @@ const struct cli_cmd cli_cmds[] = {
      .pos = "InstanceId", .metavar = "INSTANCE_ID", .flags = CLI_POS_REQUIRED,
      .params = "Force TerminateSubscription", .help = "delete an instance",
      .example = "openvpc instance delete $i --force true"},
+    {.group = "instance", .verb = "delete-many", .version = E, .action = "DeleteInstances",
+     .pos = "InstanceId.N", .metavar = "INSTANCE_ID", .flags = CLI_POS_REQUIRED,
+     .params = "InstanceId.N Force TerminateSubscription",
+     .help = "delete several instances (repeat --instance-id)",
+     .example = "openvpc instance delete-many $i1 --instance-id $i2 --force true"},
     {.group = "instance", .verb = "modify-vpc", .version = E,
      .action = "ModifyInstanceVpcAttribute", .pos = "InstanceId", .metavar = "INSTANCE_ID",
      .flags = CLI_POS_REQUIRED, .params = "VSwitchId VpcId PrivateIpAddress SecurityGroupId.N",
@@ -369,8 +441,8 @@ const struct cli_cmd cli_cmds[] = {
      .example = "openvpc instance convert-to-eip $i"},
     {.group = "instance", .verb = "replace-public-ip", .version = E,
      .action = "ReplaceInstancePublicIp", .pos = "InstanceId", .metavar = "INSTANCE_ID",
-     .flags = CLI_POS_REQUIRED, .out = CLI_OUT_FIELDS, .params = NULL,
-     .help = "give an instance a new public IP address in place of its current one",
+     .flags = CLI_POS_REQUIRED, .out = CLI_OUT_ID, .id = "IpAddress", .params = "",
+     .help = "give an instance a new public IP address in place of its current one; prints it",
      .example = "openvpc instance replace-public-ip $i"},
 
     /* eni */
@@ -460,9 +532,10 @@ const struct cli_cmd cli_cmds[] = {
     {.group = "eip", .verb = "list", .version = V, .action = "DescribeEipAddresses",
      .flags = CLI_PAGED, .out = CLI_OUT_TABLE, .list = "EipAddresses.EipAddress",
      .name = "EipName",
-     .params = "AllocationId EipAddress EipName Status AssociatedInstanceId "
+     .params = "AllocationId, EipAddress EipName Status AssociatedInstanceId "
 	       "AssociatedInstanceType ChargeType ISP LockReason ResourceGroupId "
-	       "SegmentInstanceId PublicIpAddressPoolId Tag.N",
+	       "SegmentInstanceId PublicIpAddressPoolId IncludeReservationData "
+	       "SecurityProtectionEnabled ServiceManaged Tag.N",
      .cols = EIP_COLS, .help = "list EIPs", .example = "openvpc eip list --status InUse"},
     {.group = "eip", .verb = "show", .version = V, .action = "DescribeEipAddresses",
      .pos = "AllocationId", .metavar = "EIP_ID", .flags = CLI_POS_REQUIRED, .out = CLI_OUT_SHOW,
@@ -508,11 +581,15 @@ const struct cli_cmd cli_cmds[] = {
     {.group = "ipv6gw", .verb = "delete", .version = V, .action = "DeleteIpv6Gateway",
      .pos = "Ipv6GatewayId", .metavar = "IPV6GW_ID", .flags = CLI_POS_REQUIRED, .params = "",
      .help = "delete an IPv6 gateway", .example = "openvpc ipv6gw delete $gw"},
+    {.group = "ipv6gw", .verb = "modify", .version = V, .action = "ModifyIpv6GatewayAttribute",
+     .pos = "Ipv6GatewayId", .metavar = "IPV6GW_ID", .flags = CLI_POS_REQUIRED, .name = "Name",
+     .params = "Name Description", .help = "change an IPv6 gateway's name or description",
+     .example = "openvpc ipv6gw modify $gw --name gw1"},
     {.group = "ipv6", .verb = "list", .version = V, .action = "DescribeIpv6Addresses",
      .flags = CLI_PAGED, .out = CLI_OUT_TABLE, .list = "Ipv6Addresses.Ipv6Address",
-     .params = "Ipv6AddressId Ipv6Address VpcId VSwitchId AssociatedInstanceId "
+     .params = "Ipv6AddressId, Ipv6Address VpcId VSwitchId AssociatedInstanceId "
 	       "AssociatedInstanceType Ipv6InternetBandwidthId NetworkType AddressType Name "
-	       "ServiceManaged ResourceGroupId Tag.N",
+	       "ServiceManaged IncludeReservationData ResourceGroupId Tag.N",
      .cols = {{"ID", "Ipv6AddressId"},
 	      {"ADDRESS", "Ipv6Address"},
 	      {"VPC", "VpcId"},
@@ -532,6 +609,11 @@ const struct cli_cmd cli_cmds[] = {
      .action = "DeleteIpv6InternetBandwidth", .pos = "Ipv6AddressId", .metavar = "[IPV6_ID]",
      .params = "Ipv6InternetBandwidthId", .help = "take an IPv6 address off the Internet",
      .example = "openvpc ipv6 close-internet ipv6-xxx"},
+    {.group = "ipv6", .verb = "modify-bandwidth", .version = V,
+     .action = "ModifyIpv6InternetBandwidth", .pos = "Ipv6AddressId", .metavar = "[IPV6_ID]",
+     .params = "Ipv6InternetBandwidthId Bandwidth",
+     .help = "change the Internet bandwidth of an IPv6 address",
+     .example = "openvpc ipv6 modify-bandwidth ipv6-xxx --bandwidth 20"},
 
     /* classiclink */
     {.group = "classiclink", .verb = "attach", .version = E, .action = "AttachClassicLinkVpc",
@@ -547,6 +629,41 @@ const struct cli_cmd cli_cmds[] = {
      .list = "Links.Link", .params = "VpcId InstanceId",
      .cols = {{"INSTANCE", "InstanceId"}, {"VPC", "VpcId"}},
      .help = "list ClassicLink links", .example = "openvpc classiclink list --vpc-id $vpc"},
+    {.group = "classiclink", .verb = "add-rule", .version = E, .action = "CreateClassicLinkRule",
+     .out = CLI_OUT_ID, .id = "RuleId",
+     .params = "ClassicSecurityGroupId VpcSecurityGroupId Direction IpProtocol PortRange "
+	       "Policy Priority Description",
+     .help = "allow traffic between a classic and a VPC security group; prints the rule id",
+     .example = "openvpc classiclink add-rule --classic-security-group-id $csg "
+		"--vpc-security-group-id $sg --direction 'classic<=>vpc' --ip-protocol tcp "
+		"--port-range 80/80"},
+    {.group = "classiclink", .verb = "delete-rule", .version = E,
+     .action = "DeleteClassicLinkRule", .pos = "RuleId", .metavar = "RULE_ID",
+     .flags = CLI_POS_REQUIRED, .params = "ClassicSecurityGroupId VpcSecurityGroupId",
+     .help = "delete a ClassicLink rule",
+     .example = "openvpc classiclink delete-rule $rule --classic-security-group-id $csg "
+		"--vpc-security-group-id $sg"},
+    {.group = "migration", .verb = "create", .version = E, .action = "CreateClassicMigration",
+     .pos = "InstanceId.N", .metavar = "INSTANCE_ID", .flags = CLI_POS_REQUIRED,
+     .out = CLI_OUT_ID, .id = "EventIds.EventId",
+     .params = "InstanceId.N VSwitchId SecurityGroupId.N ExecuteTime",
+     .help = "schedule moving classic instances into a VPC; prints the event ids",
+     .example = "openvpc migration create $i --vswitch-id $vsw --security-group-id $sg "
+		"--execute-time 2027-01-15T08:00:00Z"},
+    {.group = "migration", .verb = "list", .version = E, .action = "DescribeClassicMigrations",
+     .flags = CLI_PAGED, .out = CLI_OUT_TABLE, .list = "Events.Event",
+     .params = "EventId InstanceId",
+     .cols = {{"EVENT", "EventId"},
+	      {"INSTANCE", "InstanceId"},
+	      {"VSWITCH", "VSwitchId"},
+	      {"STATUS", "Status"},
+	      {"EXECUTE-TIME", "ExecuteTime"},
+	      {"NEW-IP", "NewPrivateIpAddress"},
+	      {"REASON", "Reason"}},
+     .help = "list classic-to-VPC migrations", .example = "openvpc migration list"},
+    {.group = "migration", .verb = "cancel", .version = E, .action = "CancelClassicMigration",
+     .pos = "EventId", .metavar = "EVENT_ID", .flags = CLI_POS_REQUIRED, .params = "",
+     .help = "cancel a scheduled migration", .example = "openvpc migration cancel e-xxx"},
 
     /* account, key, quota (operator) */
     {.group = "account", .verb = "create", .version = O, .action = "CreateAccount",
@@ -610,9 +727,9 @@ const struct cli_cmd cli_cmds[] = {
      .cols = {{"IP", "IpAddress"}, {"NAME", "DomainName"}, {"INSTANCE", "InstanceId"}},
      .help = "list reverse DNS names", .example = "openvpc rdns list"},
     {.group = "traffic", .verb = "export", .version = O, .action = "ExportPublicTraffic",
-     .out = CLI_OUT_FIELDS, .params = NULL,
-     .help = "export the public traffic records (use --json for the records themselves)",
-     .example = "openvpc traffic export --json"},
+     .out = CLI_OUT_TEXT, .id = "Csv", .params = "StartTime EndTime AccountId",
+     .help = "print the public traffic records as CSV (times like 2027-01-15T10:00:00Z)",
+     .example = "openvpc traffic export --start-time 2027-01-01T00Z --account-id 1002 > t.csv"},
 };
 const size_t cli_n_cmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);
 

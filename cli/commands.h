@@ -25,6 +25,7 @@ enum cli_out {
 	CLI_OUT_TABLE,  /* the list at `list` as a table of `cols` */
 	CLI_OUT_SHOW,   /* "Field: value" lines of the body, or of the first item of `list` */
 	CLI_OUT_FIELDS, /* "Field: value" lines of the body (for answers that are not ids) */
+	CLI_OUT_TEXT,   /* the string at `id`, as it is (a CSV export) */
 };
 
 /* Flags of a command. */

@@ -309,6 +309,14 @@ int eip_associate(struct model *m, const struct eip_assoc_req *r)
 	holder = eip_need_holder(m, r->instance_id, ecs ? "i" : "eni");
 	if (!holder)
 		goto out;
+	/* Without RegionId nothing else keeps the two in one region. */
+	if (!eip_streq(mj_str(holder, "region"), mj_str(eip, "region"))) {
+		merrf(m, MERR_EIP_REGION_MISMATCH,
+		      "Specified elastic IP address and ECS instance are not in the same region: "
+		      "%s is in %s, %s in %s.",
+		      r->eip_id, mj_str(eip, "region"), r->instance_id, mj_str(holder, "region"));
+		goto out;
+	}
 	const char *private_ip = NULL;
 	if (ecs) {
 		if (eip_check_instance(m, holder, r->private_ip) < 0)

@@ -14,9 +14,16 @@
  *                        primary ENI's, NET-23)
  *   charge "PostPaid" | "PrePaid", expires (unix seconds, PrePaid only)
  *   internet_charge "PayByTraffic" | "PayByBandwidth"
- *   bw_out, bw_in (Mbit/s; NET-28)
+ *   bw_out, bw_in (Mbit/s; NET-28); bw_in_req: InternetMaxBandwidthIn as
+ *                asked (0: follow the cap, instance_bw_in_cap)
  *   public_ip    the NatPublicIp (VPC) or classic public IP, "" when none
+ *   public_ip_release_at  NET-6: a PrePaid NatPublicIp set to bandwidth 0
+ *                goes at this time (the end of the period); absent otherwise
  *   public_ip_changes   NET-11 counter
+ *   queue_number NetworkInterfaceQueueNumber asked at creation (NET-24; the
+ *                NICs' own queue_number is what the data plane uses)
+ *   mac          classic only (VPC instances' MACs are their ENIs')
+ *   no_broadcast true on classic (NET-10), read by the data plane
  *   eip_id, eip_ip      the bound EIP (VPC), "" when none (set by eip.c)
  *   classiclink_vpc_id  the VPC a classic instance is linked to (NET-27)
  *   pending_type_change  NET-12 precondition

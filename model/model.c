@@ -188,8 +188,34 @@ json_t *m_get(struct model *m, const char *id)
 	return m_get_owned(m, m->caller, id);
 }
 
-json_t *m_need(struct model *m, const char *id, enum merr_code notfound)
+/* The kind each "not found" code speaks of: m_need() refuses an id of
+ * another kind with that code, so DeleteVpc(VpcId=vsw-...) never touches a
+ * vSwitch.  Codes that may name several kinds are absent (no check). */
+static const char *m_kind_of_notfound(enum merr_code c)
 {
+	static const struct {
+		enum merr_code code;
+		const char *kind;
+	} map[] = {
+		{MERR_VPC_NOT_FOUND, "vpc"},        {MERR_VSWITCH_NOT_FOUND, "vsw"},
+		{MERR_SG_NOT_FOUND, "sg"},          {MERR_ENI_NOT_FOUND, "eni"},
+		{MERR_INSTANCE_NOT_FOUND, "i"},     {MERR_EIP_NOT_FOUND, "eip"},
+		{MERR_IPV6GW_NOT_FOUND, "ipv6gw"},  {MERR_MIGRATION_NOT_FOUND, "mig"},
+		{MERR_ROUTE_ENTRY_NOT_FOUND, "rte"}, {MERR_ROUTE_TABLE_NOT_FOUND, "vtb"},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].code == c)
+			return map[i].kind;
+	return NULL;
+}
+
+json_t *m_need_kind(struct model *m, const char *id, const char *kind, enum merr_code notfound)
+{
+	char k[16];
+	if (kind && (!model_id_kind(id, k) || strcmp(k, kind) != 0)) {
+		merrf(m, notfound, "%s (%.64s)", merr_default_message(notfound), id ? id : "");
+		return NULL;
+	}
 	json_t *o = m_get(m, id);
 	if (o && m->region && strcmp(mj_str(o, "region"), m->region->id) != 0 &&
 	    mj_str(o, "region")[0]) {
@@ -199,6 +225,11 @@ json_t *m_need(struct model *m, const char *id, enum merr_code notfound)
 	if (!o)
 		merrf(m, notfound, "%s (%.64s)", merr_default_message(notfound), id ? id : "");
 	return o;
+}
+
+json_t *m_need(struct model *m, const char *id, enum merr_code notfound)
+{
+	return m_need_kind(m, id, m_kind_of_notfound(notfound), notfound);
 }
 
 static int m_write(struct model *m, json_t *res, bool create)

@@ -103,8 +103,12 @@ json_t *model_new_resource(struct model *m, const char *prefix, const char *stat
  * another account's).  Sets no error. */
 json_t *m_get(struct model *m, const char *id);
 /* Same, but sets `notfound` as the error when absent.  Also requires the
- * resource to be in m->region when m->region is set. */
+ * resource to be in m->region when m->region is set, and to be of the kind
+ * the code speaks of (InvalidVpcId.NotFound: "vpc", ...; see model.c), so an
+ * id of another kind answers NotFound. */
 json_t *m_need(struct model *m, const char *id, enum merr_code notfound);
+/* Same with the kind given explicitly (NULL: any kind). */
+json_t *m_need_kind(struct model *m, const char *id, const char *kind, enum merr_code notfound);
 /* A resource of a named owner (cross-account references only). */
 json_t *m_get_owned(struct model *m, uint64_t owner, const char *id);
 

@@ -1139,7 +1139,7 @@ int sg_modify_rule(struct model *m, const char *sg_id, bool egress, const char *
 	/* Validated by the build above. */
 	if (r->priority && *r->priority)
 		mj_set_int(x, "priority", strtoll(r->priority, NULL, 10));
-	if (r->description)
+	if (r->description && *r->description)
 		mj_set_str(x, "description", r->description);
 	rc = m_put(m, sg);
 out:

@@ -220,6 +220,22 @@ int vpc_delete(struct model *m, const char *vpc_id)
 		merr(m, MERR_DEP_CLASSICLINK);
 		goto out;
 	}
+	/* Custom route tables are the user's to delete; only the system one goes with the VPC. */
+	struct m_eq eq = {"vpc_id", vpc_id};
+	json_t *tables = m_list(m, "vtb", m_keep_eq, &eq);
+	if (!tables)
+		goto out;
+	size_t custom = 0, i;
+	json_t *t;
+	json_array_foreach(tables, i, t)
+	{
+		custom += strcmp(mj_str(t, "type"), "System") != 0;
+	}
+	json_decref(tables);
+	if (custom > 0) {
+		merrf(m, MERR_DEP_ROUTE_TABLE, "The VPC still has %zu custom route tables.", custom);
+		goto out;
+	}
 	json_t *vtb = m_get(m, mj_str(vpc, "route_table_id"));
 	if (vtb) {
 		rc = m_del(m, vtb);

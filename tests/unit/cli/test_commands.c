@@ -30,7 +30,7 @@ Test(commands, rows_are_complete)
 		if (c->out == CLI_OUT_TABLE)
 			cr_expect(c->list && c->cols[0].header, "%s %s: a table needs a list and columns",
 				  c->group, what);
-		if (c->out == CLI_OUT_ID)
+		if (c->out == CLI_OUT_ID || c->out == CLI_OUT_TEXT)
 			cr_expect(c->id, "%s %s: no id path", c->group, what);
 		if (c->flags & (CLI_PAGED | CLI_TOKEN_PAGED))
 			cr_expect(c->list, "%s %s: paging needs the list", c->group, what);

@@ -149,13 +149,15 @@ Test(render, show)
 	FILE *m = open_memstream(&buf, &len);
 	cr_assert_eq(cli_render_show(m, b, skip), 0);
 	fclose(m);
-	cr_expect_str_eq(buf, "VpcId:                         vpc-1\n"
+	/* Values line up after the longest name; an empty value leaves the
+	 * line without trailing blanks. */
+	cr_expect_str_eq(buf, "VpcId:                          vpc-1\n"
 			      "Description:\n"
-			      "VSwitchIds:                    vsw-a,vsw-b\n"
-			      "Tags:                          env=prod\n"
-			      "RouteTable.RouteTableId:       vtb-1\n"
-			      "RouteTable.RouteTableType:     System\n"
-			      "CloudResources.1.ResourceType: VSwitch\n"
+			      "VSwitchIds:                     vsw-a,vsw-b\n"
+			      "Tags:                           env=prod\n"
+			      "RouteTable.RouteTableId:        vtb-1\n"
+			      "RouteTable.RouteTableType:      System\n"
+			      "CloudResources.1.ResourceType:  VSwitch\n"
 			      "CloudResources.1.ResourceCount: 2\n");
 	free(buf);
 	json_decref(b);

@@ -797,3 +797,27 @@ Test(eip, net21_instance_release_unbinds_eips_of_its_attached_enis)
 	json_decref(att);
 	json_decref(free_eni);
 }
+
+Test(eip, net7_eip_and_instance_must_share_a_region)
+{
+	json_t *eip = alloc_eip();
+	json_t *inst = make_instance("vpc", "Running", "");
+	struct model *m = fx_begin(&fx);
+	json_t *i = m_get(m, mj_str(inst, "id"));
+	mj_set_str(i, "region", "cn-shanghai");
+	cr_assert_eq(m_put(m, i), 0);
+	fx_commit(&fx);
+	json_decref(i);
+	/* With RegionId the other region's instance is not found at all... */
+	assoc_fails(mj_str(eip, "id"), mj_str(inst, "id"), NULL, NULL, "InvalidInstanId.NotFound");
+	/* ...and without it (RegionId is optional here) the regions must agree. */
+	m = fx_begin(&fx);
+	m->region = NULL;
+	struct eip_assoc_req q = {mj_str(eip, "id"), mj_str(inst, "id"), NULL, NULL};
+	cr_assert_eq(eip_associate(m, &q), -1);
+	fx_assert_err(m, "InvalidParameter.Mismatch");
+	fx_abort(&fx);
+	assert_status(mj_str(eip, "id"), "Available");
+	json_decref(eip);
+	json_decref(inst);
+}

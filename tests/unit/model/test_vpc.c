@@ -158,3 +158,18 @@ Test(vpc, net27_classiclink_switch)
 	json_decref(v);
 	json_decref(vpc);
 }
+
+Test(vpc, g1_ids_of_another_kind_are_not_found)
+{
+	json_t *vpc = make_vpc("10.0.0.0/16", false);
+	fx_settle_all(&fx);
+	struct model *m = fx_begin(&fx);
+	/* The VPC's route table id is a real resource of the caller, but not a VPC. */
+	cr_assert_eq(vpc_delete(m, mj_str(vpc, "route_table_id")), -1);
+	fx_assert_err(m, "InvalidVpcId.NotFound");
+	json_t *vtb = m_get(m, mj_str(vpc, "route_table_id"));
+	cr_assert_not_null(vtb, "nothing was deleted");
+	json_decref(vtb);
+	fx_abort(&fx);
+	json_decref(vpc);
+}
