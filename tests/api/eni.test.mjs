@@ -96,7 +96,11 @@ before(async () => {
   w.inst = await runInstance();
 });
 
-after(async () => { await d?.stop(); });
+after(async () => {
+  await d?.stop();
+  // Under an ASan/UBSan build (OPENVPC_BUILD=build-...-asan) the daemon reports here.
+  assert.doesNotMatch(d?.log ?? '', /AddressSanitizer|LeakSanitizer|runtime error:/);
+});
 
 test('net19: CreateNetworkInterface answers an Available ENI with its addresses (v3)', async () => {
   const b = await mkEni({ networkInterfaceName: 'eth-a', description: 'first nic',
