@@ -72,7 +72,8 @@ static void render_addrs(json_t *o, const json_t *eni, bool with_dns)
 	jo_wrap(o, "Ipv6PrefixSets", "Ipv6PrefixSet");
 }
 
-/* The public address of a primary ENI is its instance's (NatPublicIp or EIP). */
+/* The public address of an ENI: the EIP bound to it (secondary ENIs), or
+ * its instance's NatPublicIp or EIP (primary ENI). */
 static void render_public(struct api_req *r, json_t *o, const json_t *eni)
 {
 	json_t *pub = json_object();
@@ -80,9 +81,10 @@ static void render_public(struct api_req *r, json_t *o, const json_t *eni)
 	json_t *inst = *iid && strcmp(mj_str(eni, "type"), "Primary") == 0
 			   ? m_get_owned(r->m, (uint64_t)mj_int(eni, "owner"), iid)
 			   : NULL;
-	const char *eip = mj_str(inst, "eip_ip");
-	jo_str(pub, "PublicIpAddress", *eip ? eip : mj_str(inst, "public_ip"));
-	jo_str(pub, "AllocationId", mj_str(inst, "eip_id"));
+	const json_t *holder = inst ? inst : eni;
+	const char *eip = mj_str(holder, "eip_ip");
+	jo_str(pub, "PublicIpAddress", *eip ? eip : mj_str(holder, "public_ip"));
+	jo_str(pub, "AllocationId", mj_str(holder, "eip_id"));
 	json_decref(inst);
 	json_object_set_new(o, "AssociatedPublicIp", pub);
 }

@@ -64,7 +64,8 @@ static const struct cli_opt_spec cli_opt_specs[] = {
     {"endpoint", CLI_OPT_STR, CLI_OFF(src.endpoint),
      "HOST:PORT of openvpcd (default " CLI_DEFAULT_ENDPOINT ")"},
     {"region", CLI_OPT_STR, CLI_OFF(src.region), "region id (default " CLI_DEFAULT_REGION ")"},
-    {"profile", CLI_OPT_STR, CLI_OFF(src.profile), "profile of the config file (default \"default\")"},
+    {"profile", CLI_OPT_STR, CLI_OFF(src.profile),
+     "profile of the config file (default \"default\")"},
     {"access-key-id", CLI_OPT_STR, CLI_OFF(src.akid), "AccessKey id (with --access-key-secret)"},
     {"access-key-secret", CLI_OPT_STR, CLI_OFF(src.secret), "AccessKey secret"},
     {"json", CLI_OPT_BOOL, CLI_OFF(json), "print the answer's JSON body instead of text"},
@@ -152,7 +153,8 @@ static int cli_parse(int argc, char **argv, struct cli_opts *o, FILE *err)
 				o->words[o->n_words++] = a;
 				continue;
 			}
-			return cli_usage(err, "Flags are written --name value (see 'openvpc help').",
+			return cli_usage(err,
+					 "Flags are written --name value (see 'openvpc help').",
 					 "unknown flag %s", a);
 		}
 		char *name = a + 2, *val = NULL;
@@ -347,7 +349,7 @@ static void cli_help_cmd(FILE *out, const struct cli_cmd *c)
 				if (!flag)
 					continue;
 				fprintf(m, "--%s%s ", flag,
-					k == CLI_KIND_TAG ? " K=V..."
+					k == CLI_KIND_TAG      ? " K=V..."
 					: k == CLI_KIND_SCALAR ? ""
 							       : "...");
 				free(flag);
@@ -444,8 +446,8 @@ static char *cli_flag_hint(const struct cli_cmd *c, const char *flag)
 	if (best && asprintf(&hint, "Did you mean --%s?  See 'openvpc %s %s --help'.", best,
 			     c->group, c->verb) < 0)
 		hint = NULL;
-	if (!best && asprintf(&hint, "See 'openvpc %s %s --help' for its flags.", c->group,
-			      c->verb) < 0)
+	if (!best &&
+	    asprintf(&hint, "See 'openvpc %s %s --help' for its flags.", c->group, c->verb) < 0)
 		hint = NULL;
 	for (size_t i = 0; i < nowned; i++)
 		free(owned[i]);
@@ -532,8 +534,7 @@ struct cli_ctx {
 	FILE *out, *err;
 };
 
-static int cli_ctx_init(struct cli_ctx *x, struct cli_opts *o, FILE *out, FILE *err,
-			bool need_key)
+static int cli_ctx_init(struct cli_ctx *x, struct cli_opts *o, FILE *out, FILE *err, bool need_key)
 {
 	memset(x, 0, sizeof(*x));
 	x->o = o;
@@ -594,7 +595,8 @@ static int cli_fetch(struct cli_ctx *x, const struct cli_cmd *c, struct cli_para
 	*body = NULL;
 	bool by_number = (c->flags & CLI_PAGED) && c->list && !cli_params_get(p, "PageNumber");
 	bool by_token = (c->flags & CLI_TOKEN_PAGED) && c->list && !cli_params_get(p, "NextToken");
-	if (by_number && !cli_params_get(p, "PageSize") && !cli_params_set(p, "PageSize", CLI_PAGE_SIZE))
+	if (by_number && !cli_params_get(p, "PageSize") &&
+	    !cli_params_set(p, "PageSize", CLI_PAGE_SIZE))
 		return cli_usage(x->err, NULL, "out of memory");
 	for (unsigned page = 1; page <= CLI_MAX_PAGES; page++) {
 		char num[16];
@@ -787,7 +789,8 @@ static int cli_run_cmd(struct cli_opts *o, const struct cli_cmd *c, char **words
 	char msg[512];
 
 	if (o->save_profile && !(c->flags & CLI_SAVES_KEYS)) {
-		rc = cli_usage(err, NULL, "--save-profile only goes with account create and key create");
+		rc = cli_usage(err, NULL,
+			       "--save-profile only goes with account create and key create");
 		goto out;
 	}
 	if (o->from_operator_file) {
@@ -803,9 +806,10 @@ static int cli_run_cmd(struct cli_opts *o, const struct cli_cmd *c, char **words
 		} else if (c->pos && !pos_val) {
 			pos_val = words[i];
 		} else {
-			rc = cli_usage(err, "Arguments after the command are its ID and Key=Value pairs.",
-				       "unexpected argument \"%s\" for 'openvpc %s %s'", words[i],
-				       c->group, c->verb);
+			rc = cli_usage(
+			    err, "Arguments after the command are its ID and Key=Value pairs.",
+			    "unexpected argument \"%s\" for 'openvpc %s %s'", words[i], c->group,
+			    c->verb);
 			goto out;
 		}
 	}
@@ -877,12 +881,14 @@ out:
 /* openvpc call VERSION ACTION [Key=Value ...] [--flag value ...] */
 static int cli_run_call(struct cli_opts *o, char **words, size_t n, FILE *out, FILE *err)
 {
-	static const char usage[] = "Usage: openvpc call VERSION ACTION [Key=Value ...] [--flag value ...]\n"
-				    "Example: openvpc call 2016-04-28 DescribeVpcs PageSize=50";
+	static const char usage[] =
+	    "Usage: openvpc call VERSION ACTION [Key=Value ...] [--flag value ...]\n"
+	    "Example: openvpc call 2016-04-28 DescribeVpcs PageSize=50";
 	if (o->help) {
-		fprintf(out, "%s\n\nCalls any action and prints the JSON body. Flags map to "
-			     "parameters as for the\nother commands; a repeated flag becomes "
-			     "Name.1, Name.2.  RegionId is added\nfrom the profile unless given.\n",
+		fprintf(out,
+			"%s\n\nCalls any action and prints the JSON body. Flags map to "
+			"parameters as for the\nother commands; a repeated flag becomes "
+			"Name.1, Name.2.  RegionId is added\nfrom the profile unless given.\n",
 			usage);
 		return CLI_EXIT_OK;
 	}
@@ -897,7 +903,8 @@ static int cli_run_call(struct cli_opts *o, char **words, size_t n, FILE *out, F
 	int rc = CLI_EXIT_OK;
 	char msg[512];
 	if (o->save_profile || o->from_operator_file) {
-		rc = cli_usage(err, NULL, "--save-profile and --from-operator-file do not go with call");
+		rc = cli_usage(err, NULL,
+			       "--save-profile and --from-operator-file do not go with call");
 		goto out;
 	}
 	for (size_t i = 0; i < o->n_flags && rc == CLI_EXIT_OK; i++)
@@ -1006,12 +1013,13 @@ static int cli_run_configure(struct cli_opts *o, char **words, size_t n, FILE *o
 	    "                          --from-operator-file PATH]\n"
 	    "       openvpc configure list";
 	if (o->help) {
-		fprintf(out, "%s\n\nWrites the given settings into profile NAME (default: "
-			     "$OPENVPC_PROFILE or \"default\")\nof ~/.openvpc/config (or "
-			     "$OPENVPC_CONFIG), keeping its other settings.  --from-operator-file\n"
-			     "takes the key pair from the operator.json that openvpcd writes in its "
-			     "data directory.\n'configure list' prints the profiles (not their "
-			     "secrets).\n",
+		fprintf(out,
+			"%s\n\nWrites the given settings into profile NAME (default: "
+			"$OPENVPC_PROFILE or \"default\")\nof ~/.openvpc/config (or "
+			"$OPENVPC_CONFIG), keeping its other settings.  --from-operator-file\n"
+			"takes the key pair from the operator.json that openvpcd writes in its "
+			"data directory.\n'configure list' prints the profiles (not their "
+			"secrets).\n",
 			usage);
 		return CLI_EXIT_OK;
 	}
@@ -1074,8 +1082,8 @@ static int cli_unknown_group(const char *word, FILE *err)
 	const char *best = cli_closest(word, cands, n);
 	char hint[128];
 	if (best)
-		snprintf(hint, sizeof(hint), "Did you mean '%s'?  'openvpc help' lists the commands.",
-			 best);
+		snprintf(hint, sizeof(hint),
+			 "Did you mean '%s'?  'openvpc help' lists the commands.", best);
 	else
 		snprintf(hint, sizeof(hint), "'openvpc help' lists the commands.");
 	return cli_usage(err, hint, "unknown command '%s'", word);
@@ -1091,7 +1099,8 @@ static int cli_unknown_verb(const struct cli_group *g, const char *verb, FILE *e
 	const char *best = cli_closest(verb, cands, n);
 	char hint[192];
 	if (best)
-		snprintf(hint, sizeof(hint), "Did you mean 'openvpc %s %s'?  'openvpc %s help' lists its commands.",
+		snprintf(hint, sizeof(hint),
+			 "Did you mean 'openvpc %s %s'?  'openvpc %s help' lists its commands.",
 			 g->name, best, g->name);
 	else
 		snprintf(hint, sizeof(hint), "'openvpc %s help' lists its commands.", g->name);
@@ -1116,7 +1125,8 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 	const char *w0 = o.words[0];
 	if (strcmp(w0, "help") == 0) {
 		const struct cli_group *g = o.n_words > 1 ? cli_group_find(o.words[1]) : NULL;
-		const struct cli_cmd *c = g && o.n_words > 2 ? cli_cmd_find(g->name, o.words[2]) : NULL;
+		const struct cli_cmd *c =
+		    g && o.n_words > 2 ? cli_cmd_find(g->name, o.words[2]) : NULL;
 		if (o.n_words > 1 && !g)
 			rc = cli_unknown_group(o.words[1], err);
 		else if (o.n_words > 2 && !c)

@@ -20,17 +20,17 @@
 
 /* How a command prints a successful answer (--json always prints the body). */
 enum cli_out {
-	CLI_OUT_NONE,   /* nothing: the exit status says it worked */
-	CLI_OUT_ID,     /* the value(s) at `id`, on one line, space-separated */
-	CLI_OUT_TABLE,  /* the list at `list` as a table of `cols` */
-	CLI_OUT_SHOW,   /* "Field: value" lines of the body, or of the first item of `list` */
+	CLI_OUT_NONE,	/* nothing: the exit status says it worked */
+	CLI_OUT_ID,	/* the value(s) at `id`, on one line, space-separated */
+	CLI_OUT_TABLE,	/* the list at `list` as a table of `cols` */
+	CLI_OUT_SHOW,	/* "Field: value" lines of the body, or of the first item of `list` */
 	CLI_OUT_FIELDS, /* "Field: value" lines of the body (for answers that are not ids) */
-	CLI_OUT_TEXT,   /* the string at `id`, as it is (a CSV export) */
+	CLI_OUT_TEXT,	/* the string at `id`, as it is (a CSV export) */
 };
 
 /* Flags of a command. */
 #define CLI_POS_REQUIRED 0x01 /* the positional argument (or its flag) must be given */
-#define CLI_PAGED 0x02        /* PageNumber paging: every page is fetched */
+#define CLI_PAGED 0x02	      /* PageNumber paging: every page is fetched */
 #define CLI_TOKEN_PAGED 0x04  /* NextToken paging: every page is fetched */
 #define CLI_SAVES_KEYS 0x08   /* accepts --save-profile NAME for the returned key pair */
 
@@ -42,7 +42,7 @@ struct cli_cmd {
 	unsigned flags;
 	enum cli_out out;
 	const char *list;   /* TABLE: the list; SHOW: show its first item */
-	const char *id;     /* ID: what to print */
+	const char *id;	    /* ID: what to print */
 	const char *name;   /* the parameter that --name stands for */
 	const char *fixed;  /* "Key=Value" always sent */
 	const char *params; /* accepted parameters, flags.h kinds; NULL accepts any */

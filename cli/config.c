@@ -76,8 +76,7 @@ struct cli_ini_all {
 	bool oom;
 };
 
-static int cli_ini_all_handler(void *user, const char *section, const char *name,
-			       const char *value)
+static int cli_ini_all_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct cli_ini_all *a = user;
 	const char *pname = cli_section_profile(section);
@@ -469,8 +468,10 @@ int cli_config_resolve(const struct cli_sources *cl, struct cli_profile *out, ch
 		}
 	}
 	if (named && !found) {
-		snprintf(err, errsz, "no profile \"%s\" in %s (create it with: openvpc configure --profile %s ...)",
-			 name, path ? path : "the config file", name);
+		snprintf(
+		    err, errsz,
+		    "no profile \"%s\" in %s (create it with: openvpc configure --profile %s ...)",
+		    name, path ? path : "the config file", name);
 		free(path);
 		cli_profile_free(&file);
 		return -1;
@@ -504,7 +505,8 @@ int cli_config_resolve(const struct cli_sources *cl, struct cli_profile *out, ch
 		if (!pairs[i].id)
 			continue;
 		if (!pairs[i].secret) {
-			snprintf(err, errsz, "%s gives an AccessKey id but no secret", pairs[i].what);
+			snprintf(err, errsz, "%s gives an AccessKey id but no secret",
+				 pairs[i].what);
 			cli_profile_free(&file);
 			return -1;
 		}

@@ -107,7 +107,8 @@ bool cli_param_lookup(const char *params, const char *param, enum cli_kind *kind
 			memcpy(word, s, len);
 			word[len] = '\0';
 			enum cli_kind k;
-			if (cli_kind_parse(word, name, sizeof(name), &k) && strcmp(name, param) == 0) {
+			if (cli_kind_parse(word, name, sizeof(name), &k) &&
+			    strcmp(name, param) == 0) {
 				*kind = k;
 				return true;
 			}
@@ -126,7 +127,7 @@ static const struct {
 } cli_word_irregular[] = {
     {"vswitch", "VSwitch"},  {"vswitches", "VSwitches"},  {"vrouter", "VRouter"},
     {"sg", "SecurityGroup"}, {"eni", "NetworkInterface"}, {"ipv6gw", "Ipv6Gateway"},
-    {"vsw", "VSwitch"},      {"rt", "RouteTable"},
+    {"vsw", "VSwitch"},	     {"rt", "RouteTable"},
 };
 
 /* Whole flags that are short forms: forward only. */
@@ -318,7 +319,8 @@ static unsigned cli_max_index(const struct cli_params *out, const char *name)
 	unsigned max = 0;
 	for (size_t i = 0; i < out->n; i++) {
 		const char *k = out->kv[i].k;
-		if (strncmp(k, name, len) != 0 || k[len] != '.' || !isdigit((unsigned char)k[len + 1]))
+		if (strncmp(k, name, len) != 0 || k[len] != '.' ||
+		    !isdigit((unsigned char)k[len + 1]))
 			continue;
 		unsigned long v = strtoul(k + len + 1, NULL, 10);
 		if (v > max && v < 100000)

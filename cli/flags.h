@@ -34,7 +34,7 @@ struct cli_params {
 	struct cli_kv {
 		char *k;
 		char *v;
-	} *kv;
+	} * kv;
 	size_t n, cap;
 };
 
@@ -50,9 +50,9 @@ const char *cli_params_get(const struct cli_params *p, const char *k);
 enum cli_kind {
 	CLI_KIND_SCALAR,
 	CLI_KIND_LIST_N, /* Name.1, Name.2 */
-	CLI_KIND_JSON,   /* Name=["a","b"] */
-	CLI_KIND_COMMA,  /* Name=a,b */
-	CLI_KIND_TAG,    /* Name.1.Key, Name.1.Value */
+	CLI_KIND_JSON,	 /* Name=["a","b"] */
+	CLI_KIND_COMMA,	 /* Name=a,b */
+	CLI_KIND_TAG,	 /* Name.1.Key, Name.1.Value */
 };
 
 /* Splits one word of a command's parameter string ("SecurityGroupIds.N")
@@ -80,7 +80,7 @@ struct cli_argset {
 		enum cli_kind kind;
 		char **vals;
 		size_t n;
-	} *a;
+	} * a;
 	size_t n, cap;
 };
 

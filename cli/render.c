@@ -283,11 +283,15 @@ int cli_render_table(FILE *out, const json_t *items, const struct cli_column *co
 			width[i % nc] = w;
 	}
 	for (size_t r = 0; r <= nr; r++) {
+		/* Empty cells at the end of a row print nothing: no trailing blanks. */
+		size_t last = nc;
+		while (last > 1 && cells[r * nc + last - 1][0] == '\0')
+			last--;
 		cli_pad(out, (size_t)indent);
-		for (size_t c = 0; c < nc; c++) {
+		for (size_t c = 0; c < last; c++) {
 			const char *s = cells[r * nc + c];
 			fputs(s, out);
-			if (c + 1 < nc)
+			if (c + 1 < last)
 				cli_pad(out, width[c] - cli_utf8_width(s) + 2);
 		}
 		fputc('\n', out);

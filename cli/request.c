@@ -42,6 +42,92 @@ static void cli_put_pe(FILE *o, const char *s)
 	free(e);
 }
 
+/* The parameters V1 signing sets itself. */
+static const char *const cli_v1_common[] = {
+    "Action",		"Version",	  "Format",    "AccessKeyId", "SignatureMethod",
+    "SignatureVersion", "SignatureNonce", "Timestamp", "Signature",
+};
+
+bool cli_needs_v3(const struct cli_params *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t j = 0; j < sizeof(cli_v1_common) / sizeof(cli_v1_common[0]); j++)
+			if (strcmp(p->kv[i].k, cli_v1_common[j]) == 0)
+				return true;
+	return false;
+}
+
+void cli_v3_req_free(struct cli_v3_req *req)
+{
+	free(req->url);
+	for (size_t i = 0; i < req->n_headers; i++)
+		free(req->headers[i]);
+	memset(req, 0, sizeof(*req));
+}
+
+int cli_build_v3(const struct cli_conn *c, const char *version, const char *action,
+		 const struct cli_params *p, const char *nonce, const char *date,
+		 struct cli_v3_req *req)
+{
+	memset(req, 0, sizeof(*req));
+	char *base = cli_base_url(c->endpoint);
+	if (!base)
+		return -1;
+	/* host is signed as sent: the authority part of the URL, port included. */
+	const char *auth = strstr(base, "://") + 3;
+	char *host = strndup(auth, strcspn(auth, "/"));
+	char *payload = sign_sha256_hex("", 0);
+	/* Signed headers, sorted by name as the SDK sends them. */
+	const struct sign_kv hdrs[] = {
+	    {"host", host ? host : ""},
+	    {"x-acs-action", action},
+	    {"x-acs-content-sha256", payload ? payload : ""},
+	    {"x-acs-date", date},
+	    {"x-acs-signature-nonce", nonce},
+	    {"x-acs-version", version},
+	};
+	size_t nh = sizeof(hdrs) / sizeof(hdrs[0]);
+	struct sign_kv *q = calloc(p->n + 1, sizeof(*q));
+	for (size_t i = 0; q && i < p->n; i++)
+		q[i] = (struct sign_kv){p->kv[i].k, p->kv[i].v};
+	char *sig = host && payload && q
+			? sign_v3("GET", q, p->n, hdrs, nh, payload, c->secret ? c->secret : "")
+			: NULL;
+	char *query = q ? sign_canonical_query(q, p->n, NULL) : NULL;
+	int rc = -1;
+	if (sig && query && asprintf(&req->url, "%s/?%s", base, query) >= 0) {
+		rc = 0;
+		for (size_t i = 0; i < nh && rc == 0; i++) {
+			/* "Host" with a capital, as curl would send it; the rest as signed. */
+			if (asprintf(&req->headers[req->n_headers], "%s: %s",
+				     i == 0 ? "Host" : hdrs[i].k, hdrs[i].v) < 0)
+				rc = -1;
+			else
+				req->n_headers++;
+		}
+		if (rc == 0 &&
+		    asprintf(&req->headers[req->n_headers],
+			     "Authorization: ACS3-HMAC-SHA256 Credential=%s,SignedHeaders="
+			     "host;x-acs-action;x-acs-content-sha256;x-acs-date;"
+			     "x-acs-signature-nonce;x-acs-version,Signature=%s",
+			     c->akid ? c->akid : "", sig) < 0)
+			rc = -1;
+		else if (rc == 0)
+			req->n_headers++;
+	} else {
+		req->url = NULL;
+	}
+	if (rc < 0)
+		cli_v3_req_free(req);
+	free(query);
+	free(sig);
+	free(q);
+	free(payload);
+	free(host);
+	free(base);
+	return rc;
+}
+
 char *cli_build_url(const struct cli_conn *c, const char *version, const char *action,
 		    const struct cli_params *p, const char *nonce, const char *timestamp)
 {
@@ -134,14 +220,33 @@ int cli_call(const struct cli_conn *c, const char *version, const char *action,
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	char *url = cli_build_url(c, version, action, p, nonce, stamp);
+	struct cli_v3_req v3 = {0};
+	struct curl_slist *hl = NULL;
+	char *url;
+	if (cli_needs_v3(p)) {
+		url = cli_build_v3(c, version, action, p, nonce, stamp, &v3) == 0 ? v3.url : NULL;
+		v3.url = NULL; /* url owns it now */
+		for (size_t i = 0; url && i < v3.n_headers; i++) {
+			struct curl_slist *n = curl_slist_append(hl, v3.headers[i]);
+			if (!n) {
+				free(url);
+				url = NULL;
+				break;
+			}
+			hl = n;
+		}
+		cli_v3_req_free(&v3);
+	} else {
+		url = cli_build_url(c, version, action, p, nonce, stamp);
+	}
 	if (!url) {
+		curl_slist_free_all(hl);
 		snprintf(reply->error, sizeof(reply->error), "out of memory");
 		reply->body = strdup("");
 		return CLI_EXIT_CONNECT;
 	}
 	if (c->debug)
-		fprintf(stderr, "> GET %s\n", url);
+		fprintf(stderr, "> GET %s%s\n", url, hl ? " (signature V3)" : "");
 
 	struct cli_sink sink = {0};
 	char curl_err[CURL_ERROR_SIZE] = "";
@@ -158,17 +263,20 @@ int cli_call(const struct cli_conn *c, const char *version, const char *action,
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cli_sink_write);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
+		if (hl)
+			curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 		cc = curl_easy_perform(h);
 		if (cc == CURLE_OK)
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply->status);
 		curl_easy_cleanup(h);
 	}
 	free(url);
+	curl_slist_free_all(hl);
 	reply->body = sink.buf ? sink.buf : strdup("");
 	reply->len = sink.len;
 	if (cc != CURLE_OK) {
 		snprintf(reply->error, sizeof(reply->error), "%s",
-			 sink.oom	? "out of memory"
+			 sink.oom      ? "out of memory"
 			 : curl_err[0] ? curl_err
 				       : curl_easy_strerror(cc));
 		reply->status = 0;
@@ -212,6 +320,7 @@ void cli_print_error(FILE *out, const struct cli_reply *r)
 	/* Not an API error body: say what came back, briefly. */
 	int n = r->len > 200 ? 200 : (int)r->len;
 	fprintf(out, "Error: HTTP %ld: %s%.*s\n", r->status,
-		json_is_object(r->json) || r->status >= 400 ? "" : "the answer is not a JSON object: ",
+		json_is_object(r->json) || r->status >= 400 ? ""
+							    : "the answer is not a JSON object: ",
 		n, r->body ? r->body : "");
 }

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/eip.h"
 #include "model/instance.h"
 #include "model/secgroup.h"
 #include "model/settle.h"
@@ -233,11 +234,14 @@ static int eni_release_secondary(struct model *m, json_t *eni, bool v4, bool v6)
 	return 0;
 }
 
-/* Frees every claim of the ENI (invariant 1) and deletes it. */
+/* Frees every claim of the ENI (invariant 1) and deletes it.  An EIP bound
+ * to it survives, unbound (NET-7). */
 static int eni_destroy(struct model *m, json_t *eni)
 {
 	char s4[MODEL_SCOPE_MAX], sm[MODEL_SCOPE_MAX];
 	struct netaddr a;
+	if (mj_str(eni, "eip_id")[0] && eip_unbind_from(m, eni) < 0)
+		return -1;
 	if (eni_release_secondary(m, eni, true, true) < 0)
 		return -1;
 	if (unclaim_text(m, vpc_scope_v4(mj_str(eni, "vpc_id"), s4), mj_str(eni, "primary_ip")) < 0)
@@ -327,7 +331,7 @@ int eni_create(struct model *m, const struct eni_create_req *req, json_t **out)
 	json_t *eni = NULL;
 	const char *vpc_id = mj_str(vsw, "vpc_id");
 	if (inst && mj_str(inst, "zone")[0] && !streq(mj_str(inst, "zone"), mj_str(vsw, "zone"))) {
-		merrf(m, MERR_ENI_NOT_SAME_ZONE, "vSwitch %s is in zone %s, the instance in %s.",
+		merrf(m, MERR_MIGRATION_ZONE, "vSwitch %s is in zone %s, the instance in %s.",
 		      mj_str(vsw, "id"), mj_str(vsw, "zone"), mj_str(inst, "zone"));
 		goto out;
 	}
@@ -531,7 +535,7 @@ int eni_move_primary(struct model *m, const json_t *inst, const char *vswitch_id
 			goto out;
 		}
 		if (!streq(mj_str(vsw, "zone"), mj_str(eni, "zone"))) {
-			merrf(m, MERR_ENI_NOT_SAME_ZONE,
+			merrf(m, MERR_MIGRATION_ZONE,
 			      "vSwitch %s is in zone %s, the instance in %s.", vswitch_id,
 			      mj_str(vsw, "zone"), mj_str(eni, "zone"));
 			goto out;

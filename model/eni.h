@@ -23,20 +23,20 @@
 
 struct eni_create_req {
 	const char *vswitch_id;
-	const char *primary_ip;          /* NULL: allocate */
-	const char *const *sg_ids;       /* 1..5 */
+	const char *primary_ip;	   /* NULL: allocate */
+	const char *const *sg_ids; /* 1..5 */
 	size_t n_sg;
 	const char *const *secondary_ips; /* given secondary IPv4 */
 	size_t n_secondary;
-	int64_t secondary_count;         /* or: allocate this many */
+	int64_t secondary_count; /* or: allocate this many */
 	const char *const *ipv6s;
 	size_t n_ipv6;
 	int64_t ipv6_count;
 	const char *name, *description;
-	json_t *tags;                    /* borrowed, may be NULL */
-	int64_t queue_number;            /* 0: default */
+	json_t *tags;	      /* borrowed, may be NULL */
+	int64_t queue_number; /* 0: default */
 	/* Set by the instance module for a primary ENI: */
-	const json_t *instance;          /* NULL for a secondary ENI */
+	const json_t *instance; /* NULL for a secondary ENI */
 };
 
 /* Creates an ENI.  A secondary ENI is Available at once (CreateNetworkInterface
@@ -46,9 +46,12 @@ int eni_create(struct model *m, const struct eni_create_req *req, json_t **out);
 
 /* NET-4: moves the primary ENI of a Stopped instance to another vSwitch of the
  * same zone and VPC and/or gives it another primary IP (ip NULL: allocate when
- * the vSwitch changes, keep otherwise). */
-int eni_move_primary(struct model *m, const json_t *inst, const char *vswitch_id,
-		     const char *ip);
+ * the vSwitch changes, keep otherwise).  The caller checks the instance's
+ * status.  Errors: InvalidVSwitchId.NotFound, IncorrectVSwitchStatus,
+ * InvalidVSwitchId.Mismatch (other VPC), ResourcesNotInSameZone, and those of
+ * vswitch_claim_ip.  Moving to another vSwitch releases the ENI's secondary
+ * IPv4 and IPv6 addresses, which belong to the old vSwitch's CIDRs. */
+int eni_move_primary(struct model *m, const json_t *inst, const char *vswitch_id, const char *ip);
 
 /* NET-21: the instance is released: deletes its primary ENI and every secondary
  * ENI still attached (they go with it), freeing their addresses. */
@@ -88,10 +91,10 @@ int eni_delete(struct model *m, const char *eni_id);
 struct eni_modify_req {
 	const char *eni_id;
 	const char *name, *description; /* NULL: unchanged */
-	const char *const *sg_ids;      /* n_sg == 0: unchanged */
+	const char *const *sg_ids;	/* n_sg == 0: unchanged */
 	size_t n_sg;
-	int64_t queue_number;           /* 0: unchanged */
-	int delete_on_release;          /* -1 unchanged, 0, 1 */
+	int64_t queue_number;  /* 0: unchanged */
+	int delete_on_release; /* -1 unchanged, 0, 1 */
 };
 /* NET-23, NET-24: ModifyNetworkInterfaceAttribute. */
 int eni_modify(struct model *m, const struct eni_modify_req *req);
@@ -99,8 +102,8 @@ int eni_modify(struct model *m, const struct eni_modify_req *req);
 /* NET-22 (v6 false) / NET-15 (v6 true): assigns the given addresses, or
  * `count` allocated ones, to the ENI.  *assigned (may be NULL) gets a new
  * JSON array of the addresses assigned, in text form. */
-int eni_assign_ips(struct model *m, const char *eni_id, bool v6, const char *const *ips,
-		   size_t n, int64_t count, json_t **assigned);
+int eni_assign_ips(struct model *m, const char *eni_id, bool v6, const char *const *ips, size_t n,
+		   int64_t count, json_t **assigned);
 /* Unassigns secondary IPv4 (v6 false) or IPv6 addresses of the ENI. */
 int eni_unassign_ips(struct model *m, const char *eni_id, bool v6, const char *const *ips,
 		     size_t n);
@@ -108,8 +111,7 @@ int eni_unassign_ips(struct model *m, const char *eni_id, bool v6, const char *c
 /* NET-23: JoinSecurityGroup / LeaveSecurityGroup for an instance (VPC: its
  * primary ENI; classic: the instance itself) or an ENI; exactly one of
  * instance_id and eni_id is given. */
-int eni_join_group(struct model *m, const char *instance_id, const char *eni_id,
-		   const char *sg_id);
+int eni_join_group(struct model *m, const char *instance_id, const char *eni_id, const char *sg_id);
 int eni_leave_group(struct model *m, const char *instance_id, const char *eni_id,
 		    const char *sg_id);
 

@@ -74,7 +74,7 @@ if ((!quick)) && [[ -x tests/fuzz/run.sh ]]; then
   note "fuzz (${FUZZ_SECONDS}s per target)"
   if tests/fuzz/run.sh "$FUZZ_SECONDS" >"$logdir/fuzz.log" 2>&1; then
     cat "$logdir/fuzz.log" | tail -20
-    n=$(grep -c -E '^(ok|PASS)' "$logdir/fuzz.log"); add "${n:-1}" 0
+    n=$(grep -c ': ok,' "$logdir/fuzz.log"); add "${n:-0}" 0
   else
     tail -40 "$logdir/fuzz.log"; add 0 1
   fi

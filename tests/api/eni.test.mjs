@@ -345,6 +345,19 @@ test('net21: DeleteNetworkInterface (pop-core POST): Available only, never the p
   assert.equal((await mkEni({ primaryIpAddress: e.privateIpAddress })).privateIpAddress, e.privateIpAddress);
 });
 
+test('net21: an EIP bound to an ENI shows as AssociatedPublicIp and survives the ENI', async () => {
+  const e = await mkEni();
+  const a = await vpc.allocateEipAddress(new VpcSdk.AllocateEipAddressRequest({ regionId: REGION, bandwidth: '5' }));
+  const eipId = a.body.allocationId;
+  await vpc.associateEipAddress(new VpcSdk.AssociateEipAddressRequest({
+    regionId: REGION, allocationId: eipId, instanceId: e.networkInterfaceId, instanceType: 'NetworkInterface' }));
+  const b = await waitFor(() => attr(e.networkInterfaceId), (x) => x.associatedPublicIp?.allocationId === eipId, 'EIP shown');
+  assert.equal(b.associatedPublicIp.publicIpAddress, a.body.eipAddress);
+  await ecs.deleteNetworkInterface(new EcsSdk.DeleteNetworkInterfaceRequest({ regionId: REGION, networkInterfaceId: e.networkInterfaceId }));
+  await waitFor(() => vpc.describeEipAddresses(new VpcSdk.DescribeEipAddressesRequest({ regionId: REGION, allocationId: eipId })),
+    (x) => x.body.eipAddresses.eipAddress[0]?.status === 'Available', 'EIP Available again');
+});
+
 test('g1: another account\'s ENI answers exactly like one that does not exist', async () => {
   const e = await mkEni();
   const be = ecsClient(d, bob);

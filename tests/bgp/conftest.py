@@ -34,6 +34,16 @@ CLOUD_AS = 45104
 _counter = [0]
 
 
+def needs(binary, package):
+    """Skips a module when not root, or when a peer's program is missing
+    (the reason names the Debian package to install)."""
+    if os.geteuid() != 0:
+        return pytest.mark.skip(reason="interop tests need root (network namespaces)")
+    if binary and not (shutil.which(binary) or os.access(binary, os.X_OK)):
+        return pytest.mark.skip(reason=f"{binary} missing: apt-get install {package}")
+    return pytest.mark.skipif(False, reason="")
+
+
 def sh(*args, check=True, ns=None, timeout=30, **kw):
     cmd = list(args)
     if ns:

@@ -14,7 +14,9 @@ import os
 import signal
 import time
 
-from conftest import Bgpd, Bird, bgpctl, prefixes, wait_for
+from conftest import needs, Bgpd, Bird, bgpctl, prefixes, wait_for
+
+pytestmark = needs("bird", "bird2")
 
 OURS = {"172.16.0.0/16", "fd00:aaaa::/48"}
 

@@ -15,7 +15,9 @@ import os
 import signal
 import time
 
-from conftest import Bgpd, Exabgp, bgpctl, prefixes, wait_for
+from conftest import needs, Bgpd, Exabgp, bgpctl, prefixes, wait_for
+
+pytestmark = needs("exabgp", "exabgp")
 
 OURS = {"172.16.0.0/16", "fd00:aaaa::/48"}
 

@@ -16,7 +16,9 @@ import os
 import signal
 import time
 
-from conftest import Bgpd, Frr, bgpctl, prefixes, wait_for
+from conftest import needs, Bgpd, Frr, bgpctl, prefixes, wait_for
+
+pytestmark = needs("/usr/lib/frr/bgpd", "frr")
 
 OURS = {"172.16.0.0/16", "fd00:aaaa::/48"}
 

@@ -15,7 +15,9 @@ import os
 import signal
 import time
 
-from conftest import Bgpd, Gobgp, bgpctl, prefixes, wait_for
+from conftest import needs, Bgpd, Gobgp, bgpctl, prefixes, wait_for
+
+pytestmark = needs("gobgpd", "gobgpd")
 
 OURS = {"172.16.0.0/16", "fd00:aaaa::/48"}
 

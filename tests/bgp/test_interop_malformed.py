@@ -22,10 +22,11 @@ import threading
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest import Bgpd, wait_for  # noqa: E402
+from conftest import Bgpd, needs, wait_for  # noqa: E402
 from rawpeer import attr, msg, pfx, update  # noqa: E402
 
 PEER_AS = 4200000005
+pytestmark = needs(None, None)
 RAWPEER = os.path.join(os.path.dirname(__file__), "rawpeer.py")
 
 

@@ -17,7 +17,9 @@ import signal
 
 import pytest
 
-from conftest import Bgpd, Bird, Frr, PREFIX, sh, wait_for
+from conftest import needs, Bgpd, Bird, Frr, PREFIX, sh, wait_for
+
+pytestmark = [needs("bird", "bird2"), needs("/usr/lib/frr/bgpd", "frr")]
 
 PFX = "192.168.99.0/24"
 

@@ -15,7 +15,14 @@ secs=${1:?usage: tests/fuzz/run.sh SECONDS}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 src=${FUZZ_SRC:-$root}
 build=$src/build-fuzz
-targets="fuzz_params fuzz_sign fuzz_netaddr"
+targets="fuzz_params fuzz_sign fuzz_netaddr bgp_fuzz_msg"
+# The kept corpus of a target: tests/fuzz/corpus/<dir>.
+corpus_of() {
+	case $1 in
+	bgp_fuzz_msg) echo bgp_msg ;;
+	*) echo "$1" ;;
+	esac
+}
 
 if [ ! -d "$build" ]; then
 	setup_log=$(mktemp)
@@ -37,7 +44,7 @@ mkdir -p "$build/artifacts"
 status=0
 for t in $targets; do
 	work=$(mktemp -d)
-	cp "$root/tests/fuzz/corpus/$t/"* "$work/"
+	cp "$root/tests/fuzz/corpus/$(corpus_of "$t")/"* "$work/"
 	log=$build/$t.log
 	if "$build/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$build/artifacts/$t-" "$work" >"$log" 2>&1; then

@@ -3,15 +3,18 @@
  * EC-5 neighbor limit, argument checks, the control commands, and two
  * speakers in one process talking BGP over loopback (127.0.0.1 <-> 127.0.0.2
  * on unprivileged ports): session up, routes both ways, withdrawal, the
- * prefix limit and an administrative reset.
+ * prefix limit and its timed restart; and collision detection (RFC 4271
+ * 6.8) against raw sockets, both ways of the BGP Identifier comparison.
  */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bgp/ctl.h"
@@ -262,4 +265,150 @@ Test(speaker, two_speakers_over_loopback, .timeout = 60)
 	bgp_speaker_destroy(b.sp);
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	event_base_free(base);
+}
+
+/* ---- collision detection (RFC 4271 6.8), driven by raw sockets ---- */
+
+static int raw_listen(const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	cr_assert(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	cr_assert(listen(fd, 4) == 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+static int raw_connect(const char *from, const char *to, uint16_t port)
+{
+	struct sockaddr_in src = {.sin_family = AF_INET}, dst = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	inet_pton(AF_INET, from, &src.sin_addr);
+	inet_pton(AF_INET, to, &dst.sin_addr);
+	cr_assert(bind(fd, (struct sockaddr *)&src, sizeof(src)) == 0);
+	cr_assert(connect(fd, (struct sockaddr *)&dst, sizeof(dst)) == 0);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+static void spin(struct event_base *base, int ms)
+{
+	struct timeval tv = {0, ms * 1000};
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
+/* Reads whole messages from fd for up to ~1 s; returns the types seen in order. */
+static int read_types(struct event_base *base, int fd, uint8_t *types, int max, uint8_t *notif)
+{
+	uint8_t buf[8192];
+	size_t len = 0;
+	int n = 0;
+
+	for (int i = 0; i < 50 && n < max; i++) {
+		ssize_t r;
+
+		spin(base, 20);
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r > 0)
+			len += (size_t)r;
+		while (len >= 19 && n < max) {
+			size_t ml = (size_t)buf[16] << 8 | buf[17];
+
+			if (ml < 19 || len < ml)
+				break;
+			types[n++] = buf[18];
+			if (buf[18] == BGP_MSG_NOTIFICATION && notif) {
+				notif[0] = buf[19];
+				notif[1] = buf[20];
+			}
+			memmove(buf, buf + ml, len - ml);
+			len -= ml;
+		}
+	}
+	return n;
+}
+
+static void send_open(int fd, uint32_t as, uint32_t id)
+{
+	uint8_t buf[64];
+	struct bgp_wbuf w;
+	struct bgp_open o = {.as4 = true, .as4_value = as, .hold_time = 30, .bgp_id = id};
+
+	bgp_wbuf_init(&w, buf, sizeof(buf));
+	size_t l = bgp_encode_open(&w, &o);
+	cr_assert_eq(write(fd, buf, l), (ssize_t)l);
+}
+
+static void collision(uint32_t peer_id, bool expect_new_kept)
+{
+	struct event_base *base = event_base_new();
+	struct side a = {0};
+	uint16_t pa = (uint16_t)(30000 + getpid() % 15000 + (expect_new_kept ? 0 : 7)), pb = (uint16_t)(pa + 1);
+	int lfd = raw_listen("127.0.0.2", pb), c1, c2;
+	struct bgp_neighbor_config n;
+	uint8_t t1[4], t2[4], cease[2] = {0, 0};
+	int k1, k2;
+	char *s;
+
+	a.sp = mk(base, "127.0.0.1", pa, 45104, &a);
+	bgp_neighbor_config_defaults(&n);
+	n.addr_fam = BGP_FAM_V4;
+	inet_pton(AF_INET, "127.0.0.2", n.addr);
+	n.port = pb;
+	n.remote_as = 65001;
+	n.has_local_addr = true;
+	inet_pton(AF_INET, "127.0.0.1", n.local_addr);
+	cr_assert_eq(bgp_speaker_neighbor_add(a.sp, &n), 0);
+	/* Connection 1: the speaker's own, accepted here; it sent its OPEN. */
+	for (int i = 0; i < 50 && (c1 = accept(lfd, NULL, NULL)) < 0; i++)
+		spin(base, 20);
+	cr_assert_geq(c1, 0);
+	fcntl(c1, F_SETFL, O_NONBLOCK);
+	cr_assert_eq(read_types(base, c1, t1, 1, NULL), 1);
+	cr_assert_eq(t1[0], BGP_MSG_OPEN);
+	/* Connection 2: the peer's, while the speaker is in OpenSent. */
+	c2 = raw_connect("127.0.0.2", "127.0.0.1", pa);
+	cr_assert_eq(read_types(base, c2, t2, 1, NULL), 1);
+	cr_assert_eq(t2[0], BGP_MSG_OPEN);
+	send_open(c2, 65001, peer_id);
+	if (expect_new_kept) {
+		/* The peer's identifier is higher: its connection survives. */
+		k1 = read_types(base, c1, t1, 1, cease);
+		cr_assert_eq(k1, 1);
+		cr_assert_eq(t1[0], BGP_MSG_NOTIFICATION);
+		k2 = read_types(base, c2, t2, 1, NULL);
+		cr_assert_eq(t2[0], BGP_MSG_KEEPALIVE);
+	} else {
+		k2 = read_types(base, c2, t2, 1, cease);
+		cr_assert_eq(k2, 1);
+		cr_assert_eq(t2[0], BGP_MSG_NOTIFICATION);
+	}
+	cr_assert_eq(cease[0], BGP_ERR_CEASE);
+	cr_assert_eq(cease[1], BGP_CEASE_COLLISION);
+	s = bgp_ctl_command(a.sp, "neighbors");
+	cr_assert(strstr(s, "\"collisions-resolved\": 1"), "%s", s);
+	cr_assert(strstr(s, expect_new_kept ? "OpenConfirm" : "OpenSent"), "%s", s);
+	free(s);
+	close(c1);
+	close(c2);
+	close(lfd);
+	bgp_speaker_destroy(a.sp);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_free(base);
+}
+
+Test(speaker, collision_peer_with_higher_id_wins, .timeout = 30)
+{
+	collision(0x7f000002, true);
+}
+
+Test(speaker, collision_our_higher_id_keeps_ours, .timeout = 30)
+{
+	collision(0x01010101, false);
 }

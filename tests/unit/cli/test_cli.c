@@ -80,7 +80,8 @@ static void run_free(struct run *r)
 	free(r->err);
 }
 
-#define expect_in(hay, needle) cr_expect(strstr((hay), (needle)) != NULL, "no \"%s\" in:\n%s", (needle), (hay))
+#define expect_in(hay, needle)                                                                     \
+	cr_expect(strstr((hay), (needle)) != NULL, "no \"%s\" in:\n%s", (needle), (hay))
 
 Test(cli, help)
 {
@@ -176,8 +177,8 @@ Test(cli, usage_errors)
 	r = run("call", "2016-04-28", NULL);
 	cr_expect_eq(r.rc, CLI_EXIT_USAGE);
 	run_free(&r);
-	r = run("--timeout", "soon", "vpc", "list", "--access-key-id", "a", "--access-key-secret", "b",
-		NULL);
+	r = run("--timeout", "soon", "vpc", "list", "--access-key-id", "a", "--access-key-secret",
+		"b", NULL);
 	cr_expect_eq(r.rc, CLI_EXIT_USAGE);
 	run_free(&r);
 }
@@ -213,8 +214,9 @@ Test(cli, configure)
 	char cfg[128];
 	snprintf(cfg, sizeof(cfg), "%s/sub/config", home);
 	setenv("OPENVPC_CONFIG", cfg, 1);
-	struct run r = run("configure", "--profile", "p1", "--endpoint", "10.0.0.1:80", "--region",
-			   "cn-beijing", "--access-key-id", "AK", "--access-key-secret", "SK", NULL);
+	struct run r =
+	    run("configure", "--profile", "p1", "--endpoint", "10.0.0.1:80", "--region",
+		"cn-beijing", "--access-key-id", "AK", "--access-key-secret", "SK", NULL);
 	cr_expect_eq(r.rc, 0, "%s", r.err);
 	expect_in(r.out, "Saved profile \"p1\"");
 	run_free(&r);

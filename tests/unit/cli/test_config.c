@@ -19,11 +19,15 @@ static char home[64];
 
 static void clear_env(void)
 {
-	static const char *const vars[] = {
-	    "OPENVPC_CONFIG",	     "OPENVPC_PROFILE",	   "OPENVPC_ENDPOINT",
-	    "OPENVPC_REGION",	     "OPENVPC_ACCESS_KEY_ID", "OPENVPC_ACCESS_KEY_SECRET",
-	    "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-	    "ALIBABA_CLOUD_REGION_ID"};
+	static const char *const vars[] = {"OPENVPC_CONFIG",
+					   "OPENVPC_PROFILE",
+					   "OPENVPC_ENDPOINT",
+					   "OPENVPC_REGION",
+					   "OPENVPC_ACCESS_KEY_ID",
+					   "OPENVPC_ACCESS_KEY_SECRET",
+					   "ALIBABA_CLOUD_ACCESS_KEY_ID",
+					   "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+					   "ALIBABA_CLOUD_REGION_ID"};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 		unsetenv(vars[i]);
 }
@@ -148,8 +152,8 @@ Test(config, read_all_and_syntax_error)
 Test(config, save_creates_file_and_dir_with_private_modes)
 {
 	char *path = path_in_home(".openvpc/config");
-	struct cli_profile p = {.name = "default", .endpoint = "127.0.0.1:9", .akid = "AK",
-				.secret = "SK"};
+	struct cli_profile p = {
+	    .name = "default", .endpoint = "127.0.0.1:9", .akid = "AK", .secret = "SK"};
 	char err[256];
 	cr_assert_eq(cli_config_save(path, &p, err, sizeof(err)), 0, "%s", err);
 	struct stat st;
@@ -263,9 +267,10 @@ Test(config, precedence_flags_env_file)
 	cr_expect_str_eq(p.secret, "SKENV");
 	cli_profile_free(&p);
 	/* ...and the command line beats everything. */
-	p = resolve((struct cli_sources){.endpoint = "flag:2", .region = "r", .akid = "AKF",
-					 .secret = "SKF"},
-		    0);
+	p = resolve(
+	    (struct cli_sources){
+		.endpoint = "flag:2", .region = "r", .akid = "AKF", .secret = "SKF"},
+	    0);
 	cr_expect_str_eq(p.endpoint, "flag:2");
 	cr_expect_str_eq(p.region, "r");
 	cr_expect_str_eq(p.akid, "AKF");

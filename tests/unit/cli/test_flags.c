@@ -90,7 +90,8 @@ Test(flags, round_trip_over_the_command_table)
 	for (size_t i = 0; i < cli_n_cmds; i++) {
 		const struct cli_cmd *c = &cli_cmds[i];
 		char all[2048];
-		snprintf(all, sizeof(all), "%s %s", c->params ? c->params : "", c->pos ? c->pos : "");
+		snprintf(all, sizeof(all), "%s %s", c->params ? c->params : "",
+			 c->pos ? c->pos : "");
 		for (char *save = NULL, *w = strtok_r(all, " ", &save); w;
 		     w = strtok_r(NULL, " ", &save)) {
 			char name[128];

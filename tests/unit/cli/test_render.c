@@ -61,15 +61,17 @@ Test(render, cells)
 
 Test(render, nested_objects_and_arrays_of_objects)
 {
-	json_t *i = load("{\"InstanceId\":\"i-1\",\"PublicIpAddress\":{\"IpAddress\":[]},"
-			 "\"EipAddress\":{\"IpAddress\":\"198.18.0.9\",\"AllocationId\":\"eip-1\"},"
-			 "\"VpcAttributes\":{\"VpcId\":\"vpc-1\",\"VSwitchId\":\"vsw-1\","
-			 "\"PrivateIpAddress\":{\"IpAddress\":[\"10.0.0.5\"]}},"
-			 "\"NetworkInterfaces\":{\"NetworkInterface\":["
-			 "{\"NetworkInterfaceId\":\"eni-1\",\"Ipv6Sets\":{\"Ipv6Set\":[{\"Ipv6Address\":\"2001:db8::1\"}]}},"
-			 "{\"NetworkInterfaceId\":\"eni-2\",\"Ipv6Sets\":{\"Ipv6Set\":[]}}]},"
-			 "\"Ratio\":0.5,\"Nothing\":null,"
-			 "\"RouteTable\":{\"RouteTableId\":\"vtb-1\",\"RouteTableType\":\"System\"}}");
+	json_t *i =
+	    load("{\"InstanceId\":\"i-1\",\"PublicIpAddress\":{\"IpAddress\":[]},"
+		 "\"EipAddress\":{\"IpAddress\":\"198.18.0.9\",\"AllocationId\":\"eip-1\"},"
+		 "\"VpcAttributes\":{\"VpcId\":\"vpc-1\",\"VSwitchId\":\"vsw-1\","
+		 "\"PrivateIpAddress\":{\"IpAddress\":[\"10.0.0.5\"]}},"
+		 "\"NetworkInterfaces\":{\"NetworkInterface\":["
+		 "{\"NetworkInterfaceId\":\"eni-1\",\"Ipv6Sets\":{\"Ipv6Set\":[{\"Ipv6Address\":"
+		 "\"2001:db8::1\"}]}},"
+		 "{\"NetworkInterfaceId\":\"eni-2\",\"Ipv6Sets\":{\"Ipv6Set\":[]}}]},"
+		 "\"Ratio\":0.5,\"Nothing\":null,"
+		 "\"RouteTable\":{\"RouteTableId\":\"vtb-1\",\"RouteTableType\":\"System\"}}");
 	expect_cell(i, "VpcAttributes.PrivateIpAddress", "10.0.0.5");
 	expect_cell(i, "PublicIpAddress|EipAddress.IpAddress", "198.18.0.9");
 	expect_cell(i, "NetworkInterfaces.NetworkInterface.NetworkInterfaceId", "eni-1,eni-2");
@@ -100,12 +102,10 @@ static char *capture_table(const json_t *items, const struct cli_column *cols, i
 Test(render, table)
 {
 	json_t *b = load(vpcs);
-	static const struct cli_column cols[] = {{"ID", "VpcId"},
-						 {"NAME", "VpcName"},
-						 {"CIDR", "CidrBlock"},
-						 {"VSWITCHES", "VSwitchIds"},
-						 {"DEFAULT", "IsDefault"},
-						 {NULL, NULL}};
+	static const struct cli_column cols[] = {
+	    {"ID", "VpcId"},	      {"NAME", "VpcName"},
+	    {"CIDR", "CidrBlock"},    {"VSWITCHES", "VSwitchIds"},
+	    {"DEFAULT", "IsDefault"}, {NULL, NULL}};
 	char *got = capture_table(cli_list_at(b, "Vpcs.Vpc"), cols, 0);
 	/* "dév" is 3 characters wide though 4 bytes long. */
 	cr_expect_str_eq(got, "ID         NAME  CIDR           VSWITCHES    DEFAULT\n"
@@ -115,10 +115,24 @@ Test(render, table)
 	json_decref(b);
 }
 
+Test(render, no_trailing_blanks)
+{
+	json_t *items =
+	    load("[{\"A\":\"x\",\"B\":\"\",\"C\":\"\"},{\"A\":\"longer\",\"B\":\"b\",\"C\":\"\"}]");
+	static const struct cli_column cols[] = {{"A", "A"}, {"B", "B"}, {"C", "C"}, {NULL, NULL}};
+	char *got = capture_table(items, cols, 0);
+	cr_expect_str_eq(got, "A       B  C\n"
+			      "x\n"
+			      "longer  b\n");
+	free(got);
+	json_decref(items);
+}
+
 Test(render, empty_table_is_the_header)
 {
 	json_t *empty = json_array();
-	static const struct cli_column cols[] = {{"ID", "VpcId"}, {"NAME", "VpcName"}, {NULL, NULL}};
+	static const struct cli_column cols[] = {
+	    {"ID", "VpcId"}, {"NAME", "VpcName"}, {NULL, NULL}};
 	char *got = capture_table(empty, cols, 2);
 	cr_expect_str_eq(got, "  ID  NAME\n");
 	free(got);
@@ -137,12 +151,13 @@ Test(render, cells_stay_on_one_line)
 
 Test(render, show)
 {
-	json_t *b = load("{\"RequestId\":\"R\",\"VpcId\":\"vpc-1\",\"Description\":\"\","
-			 "\"VSwitchIds\":{\"VSwitchId\":[\"vsw-a\",\"vsw-b\"]},"
-			 "\"Tags\":{\"Tag\":[{\"Key\":\"env\",\"Value\":\"prod\"}]},"
-			 "\"RouteTable\":{\"RouteTableId\":\"vtb-1\",\"RouteTableType\":\"System\"},"
-			 "\"CloudResources\":{\"CloudResourceSetType\":["
-			 "{\"ResourceType\":\"VSwitch\",\"ResourceCount\":2}]}}");
+	json_t *b =
+	    load("{\"RequestId\":\"R\",\"VpcId\":\"vpc-1\",\"Description\":\"\","
+		 "\"VSwitchIds\":{\"VSwitchId\":[\"vsw-a\",\"vsw-b\"]},"
+		 "\"Tags\":{\"Tag\":[{\"Key\":\"env\",\"Value\":\"prod\"}]},"
+		 "\"RouteTable\":{\"RouteTableId\":\"vtb-1\",\"RouteTableType\":\"System\"},"
+		 "\"CloudResources\":{\"CloudResourceSetType\":["
+		 "{\"ResourceType\":\"VSwitch\",\"ResourceCount\":2}]}}");
 	static const char *const skip[] = {"RequestId", NULL};
 	char *buf = NULL;
 	size_t len = 0;

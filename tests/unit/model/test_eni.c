@@ -11,6 +11,7 @@
  * module makes them.
  */
 #include "fixture.h"
+#include "model/eip.h"
 #include "model/eni.h"
 #include "model/secgroup.h"
 #include "model/vpc.h"
@@ -1136,4 +1137,30 @@ Test(eni, g1_id_of_another_kind_is_not_an_eni)
 	make_world();
 	FAILS(eni_delete(m, w.vsw_a), "InvalidEniId.NotFound");
 	FAILS(eni_delete(m, "not an id"), "InvalidEniId.NotFound");
+}
+
+Test(eni, net21_deleting_an_eni_unbinds_its_eip)
+{
+	make_world();
+	json_t *e = mk_eni((struct eni_opts){0});
+	char id[ID_LEN], eip_id[ID_LEN], st[32];
+	copy_id(id, e);
+	{
+		struct model *m = fx_begin(&fx);
+		struct eip_alloc_req q = {.bandwidth = 5};
+		json_t *eip = NULL;
+		cr_assert_eq(eip_allocate(m, &q, &eip), 0, "%s", merr_message(&m->err));
+		copy_id(eip_id, eip);
+		json_decref(eip);
+		fx_commit(&fx);
+	}
+	struct eip_assoc_req a = {
+	    .eip_id = eip_id, .instance_id = id, .instance_type = "NetworkInterface"};
+	OK(eip_associate(m, &a));
+	fx_settle_all(&fx);
+	OK(eni_delete(m, id));
+	fx_settle_all(&fx);
+	cr_assert_str_eq(status_of(id, st), "(gone)");
+	cr_assert_str_eq(status_of(eip_id, st), "Available", "the EIP survives, unbound (NET-7)");
+	json_decref(e);
 }
