@@ -43,7 +43,7 @@ const struct cli_group cli_groups[] = {
 };
 const size_t cli_n_groups = sizeof(cli_groups) / sizeof(cli_groups[0]);
 
-/* Columns and parameter lists shared by several rows. */
+/* Parameter lists shared by several rows. */
 #define SG_RULE_IN                                                                                 \
 	"IpProtocol PortRange SourceCidrIp Ipv6SourceCidrIp SourceGroupId SourceGroupOwnerId "     \
 	"SourceGroupOwnerAccount SourcePrefixListId SourcePortRange DestCidrIp Ipv6DestCidrIp "    \
@@ -52,26 +52,6 @@ const size_t cli_n_groups = sizeof(cli_groups) / sizeof(cli_groups[0]);
 	"IpProtocol PortRange DestCidrIp Ipv6DestCidrIp DestGroupId DestGroupOwnerId "             \
 	"DestGroupOwnerAccount DestPrefixListId SourceCidrIp Ipv6SourceCidrIp SourcePortRange "    \
 	"Policy Priority NicType Description"
-#define INSTANCE_COLS                                                                              \
-	{                                                                                          \
-		{"ID", "InstanceId"}, {"NAME", "InstanceName"}, {"STATUS", "Status"},              \
-		    {"TYPE", "InstanceType"}, {"ZONE", "ZoneId"}, {"VPC", "VpcAttributes.VpcId"},  \
-		    {"VSWITCH", "VpcAttributes.VSwitchId"},                                        \
-		    {"PRIVATE-IP", "VpcAttributes.PrivateIpAddress|InnerIpAddress"},               \
-		    {"PUBLIC-IP", "PublicIpAddress|EipAddress.IpAddress"},                         \
-		{                                                                                  \
-			NULL, NULL                                                                 \
-		}                                                                                  \
-	}
-#define EIP_COLS                                                                                   \
-	{                                                                                          \
-		{"ID", "AllocationId"}, {"IP", "IpAddress"}, {"NAME", "Name"},                     \
-		    {"STATUS", "Status"}, {"BANDWIDTH", "Bandwidth"}, {"INSTANCE", "InstanceId"},  \
-		    {"INSTANCE-TYPE", "InstanceType"}, {"PRIVATE-IP", "PrivateIpAddress"},         \
-		{                                                                                  \
-			NULL, NULL                                                                 \
-		}                                                                                  \
-	}
 
 const struct cli_cmd cli_cmds[] = {
     /* region, zone, instance-type */
@@ -653,7 +633,15 @@ const struct cli_cmd cli_cmds[] = {
 	       "InstanceTypeFamily InstanceNetworkType Status ImageId InstanceChargeType "
 	       "InternetChargeType PrivateIpAddresses[] "
 	       "PublicIpAddresses[] EipAddresses[] InnerIpAddresses[] Ipv6Address.N Tag.N",
-     .cols = INSTANCE_COLS,
+     .cols = {{"ID", "InstanceId"},
+	      {"NAME", "InstanceName"},
+	      {"STATUS", "Status"},
+	      {"TYPE", "InstanceType"},
+	      {"ZONE", "ZoneId"},
+	      {"VPC", "VpcAttributes.VpcId"},
+	      {"VSWITCH", "VpcAttributes.VSwitchId"},
+	      {"PRIVATE-IP", "VpcAttributes.PrivateIpAddress|InnerIpAddress"},
+	      {"PUBLIC-IP", "PublicIpAddress|EipAddress.IpAddress"}},
      .help = "list instances",
      .example = "openvpc instance list --vpc-id $vpc"},
     {.group = "instance",
@@ -951,7 +939,14 @@ const struct cli_cmd cli_cmds[] = {
 	       "AssociatedInstanceType ChargeType ISP LockReason ResourceGroupId "
 	       "SegmentInstanceId PublicIpAddressPoolId IncludeReservationData "
 	       "SecurityProtectionEnabled ServiceManaged Tag.N",
-     .cols = EIP_COLS,
+     .cols = {{"ID", "AllocationId"},
+	      {"IP", "IpAddress"},
+	      {"NAME", "Name"},
+	      {"STATUS", "Status"},
+	      {"BANDWIDTH", "Bandwidth"},
+	      {"INSTANCE", "InstanceId"},
+	      {"INSTANCE-TYPE", "InstanceType"},
+	      {"PRIVATE-IP", "PrivateIpAddress"}},
      .help = "list EIPs",
      .example = "openvpc eip list --status InUse"},
     {.group = "eip",

@@ -37,6 +37,8 @@
 
 #include "model/eip.h"
 #include "model/instance.h"
+#include "model/ipv6gw.h"
+#include "model/route.h"
 #include "model/secgroup.h"
 #include "model/settle.h"
 #include "model/vpc.h"
@@ -226,7 +228,10 @@ static int eni_release_secondary(struct model *m, json_t *eni, bool v4, bool v6)
 	if (v6) {
 		json_array_foreach(json_object_get(eni, "ipv6s"), i, v)
 		{
-			if (unclaim_text(m, s6, json_string_value(v)) < 0)
+			/* Its internet bandwidth goes with the address (NET-15). */
+			if (ipv6_address_released(m, res_owner(eni), mj_str(eni, "vpc_id"),
+						  json_string_value(v)) < 0 ||
+			    unclaim_text(m, s6, json_string_value(v)) < 0)
 				return -1;
 		}
 		json_object_set_new(eni, "ipv6s", json_array());
@@ -940,6 +945,8 @@ int eni_delete(struct model *m, const char *eni_id)
 		      eni_id, mj_str(eni, "status"));
 		goto out;
 	}
+	if (route_refuse_if_next_hop(m, eni_id) < 0)
+		goto out;
 	/* NET-21: it leaves its groups now (membership lives on the ENI); its
 	 * addresses stay claimed until the data plane has let go of them. */
 	json_object_set_new(eni, "security_group_ids", json_array());
@@ -1153,6 +1160,8 @@ int eni_unassign_ips(struct model *m, const char *eni_id, bool v6, const char *c
 			merrf(m, MERR_ENI_IP_UNASSIGNED, "%s is not assigned to %s.", txt, eni_id);
 			goto out;
 		}
+		if (v6 && ipv6_address_released(m, res_owner(eni), mj_str(eni, "vpc_id"), txt) < 0)
+			goto out;
 		if (m_unclaim(m, scope, &a) < 0)
 			goto out;
 	}

@@ -23,6 +23,7 @@
 #include "model/eni.h"
 #include "model/pubip.h"
 #include "model/region.h"
+#include "model/route.h"
 #include "model/secgroup.h"
 #include "model/settle.h"
 #include "model/vswitch.h"
@@ -663,6 +664,21 @@ int instance_delete(struct model *m, const char *id, bool force, bool terminate_
 		inst_status_err(m, inst, "Stopped (or Running with Force=true)");
 		goto out;
 	}
+	/* Routes may name the instance or one of the NICs that go with it. */
+	if (route_refuse_if_next_hop(m, id) < 0)
+		goto out;
+	json_t *nics = eni_list_for_instance(m, id);
+	size_t ni;
+	json_t *nic;
+	int nic_rc = 0;
+	json_array_foreach(nics, ni, nic)
+	{
+		if (nic_rc == 0 && mj_bool(nic, "delete_on_release"))
+			nic_rc = route_refuse_if_next_hop(m, mj_str(nic, "id"));
+	}
+	json_decref(nics);
+	if (nic_rc < 0)
+		goto out;
 	if (strcmp(mj_str(inst, "charge"), "PrePaid") == 0 && mj_int(inst, "expires") > m->now &&
 	    !terminate_subscription) {
 		merrf(m, MERR_INSTANCE_CHARGE_VIOLATION,

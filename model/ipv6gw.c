@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/route.h"
 #include "model/settle.h"
 
 static bool v6_streq(const char *a, const char *b)
@@ -175,6 +176,8 @@ int ipv6gw_delete(struct model *m, const char *gw_id)
 		      gw_id, mj_str(gw, "status"));
 		goto out;
 	}
+	if (route_refuse_if_next_hop(m, gw_id) < 0)
+		goto out;
 	struct m_eq eq = {"ipv6gw_id", gw_id};
 	json_t *bws = m_list(m, "ipv6", m_keep_eq, &eq);
 	if (!bws)

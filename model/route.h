@@ -143,4 +143,9 @@ json_t *route_entries(struct model *m, const json_t *table);
  * (an instance, ENI or IPv6 gateway about to go away). */
 int route_count_refs(struct model *m, const char *target_id, int64_t *n);
 
+/* -1 with DependencyViolation.RouteEntry when a route entry of the caller
+ * names target_id (an instance, an ENI, an IPv6 gateway) as next hop: the
+ * owners of those resources call it before deleting them. */
+int route_refuse_if_next_hop(struct model *m, const char *target_id);
+
 #endif

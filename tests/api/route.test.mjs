@@ -324,3 +324,24 @@ test('vswitch_in_use_cannot_be_deleted (DependencyViolation)', async (t) => {
   const a = await va.describeVSwitchAttributes(new VpcSdk.DescribeVSwitchAttributesRequest({ regionId: h.REGION, vSwitchId: net.vsw1 }));
   assert.equal(a.body.availableIpAddressCount, 252 - 3, 'two instances and an ENI hold addresses');
 });
+
+test('EC-9: a next hop cannot be deleted while a route entry uses it', async () => {
+  const { REGION: R } = h;
+  const c = h.rpc(d, d.operator, 'v3');
+  const vpcId = (await c(h.V_VPC, 'CreateVpc', { RegionId: R, CidrBlock: '10.77.0.0/16' })).VpcId;
+  await h.waitFor(() => c(h.V_VPC, 'DescribeVpcAttribute', { RegionId: R, VpcId: vpcId }), (v) => v.Status === 'Available', 'VPC Available');
+  const vswId = (await c(h.V_VPC, 'CreateVSwitch', { RegionId: R, VpcId: vpcId, ZoneId: h.ZONE_A, CidrBlock: '10.77.1.0/24' })).VSwitchId;
+  await h.waitFor(() => c(h.V_VPC, 'DescribeVSwitchAttributes', { RegionId: R, VSwitchId: vswId }), (v) => v.Status === 'Available', 'vSwitch Available');
+  const sgId = (await c(h.V_ECS, 'CreateSecurityGroup', { RegionId: R, VpcId: vpcId })).SecurityGroupId;
+  const eniId = (await c(h.V_ECS, 'CreateNetworkInterface', { RegionId: R, VSwitchId: vswId, SecurityGroupId: sgId })).NetworkInterfaceId;
+  const attr = await c(h.V_VPC, 'DescribeVpcAttribute', { RegionId: R, VpcId: vpcId });
+  const table = attr.RouterTableIds.RouterTableIds[0];
+  const rte = await c(h.V_VPC, 'CreateRouteEntry', { RegionId: R, RouteTableId: table, DestinationCidrBlock: '192.168.50.0/24', NextHopType: 'NetworkInterface', NextHopId: eniId });
+  await h.expectCode(c(h.V_ECS, 'DeleteNetworkInterface', { RegionId: R, NetworkInterfaceId: eniId }), 'DependencyViolation.RouteEntry', 400);
+  await h.waitFor(() => c(h.V_VPC, 'DescribeRouteEntryList', { RegionId: R, RouteTableId: table, RouteEntryId: rte.RouteEntryId }),
+    (r) => r.RouteEntrys.RouteEntry[0]?.Status === 'Available', 'route Available');
+  await c(h.V_VPC, 'DeleteRouteEntry', { RegionId: R, RouteEntryId: rte.RouteEntryId, RouteTableId: table });
+  await h.waitFor(() => c(h.V_VPC, 'DescribeRouteEntryList', { RegionId: R, RouteTableId: table, RouteEntryId: rte.RouteEntryId }),
+    (r) => r.RouteEntrys.RouteEntry.length === 0, 'route gone');
+  await c(h.V_ECS, 'DeleteNetworkInterface', { RegionId: R, NetworkInterfaceId: eniId });
+});
