@@ -63,10 +63,12 @@ static int act_create_access_key(struct api_req *r)
 	return 0;
 }
 
+/* The key acted on is UserAccessKeyId (as in the cloud's RAM API):
+ * AccessKeyId is the caller's own key in a V1-signed request. */
 static int act_delete_access_key(struct api_req *r)
 {
 	const char *akid;
-	if (arg_need(r, "AccessKeyId", &akid) < 0)
+	if (arg_need(r, "UserAccessKeyId", &akid) < 0)
 		return -1;
 	return account_del_key(r->m, akid);
 }
@@ -75,7 +77,7 @@ static int act_update_access_key(struct api_req *r)
 {
 	const char *akid, *status;
 	static const char *const st[] = {"Active", "Inactive", NULL};
-	if (arg_need(r, "AccessKeyId", &akid) < 0 || arg_need(r, "Status", &status) < 0 ||
+	if (arg_need(r, "UserAccessKeyId", &akid) < 0 || arg_need(r, "Status", &status) < 0 ||
 	    arg_enum(r, "Status", st, false, NULL, &status) < 0)
 		return -1;
 	return account_set_key_active(r->m, akid, strcmp(status, "Active") == 0);

@@ -265,3 +265,23 @@ test('paging: PageNumber/PageSize and TotalCount', async () => {
   const p4 = await call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION, PageSize: 3, PageNumber: 4 });
   assert.deepEqual(p4.Vpcs.Vpc, []);
 });
+
+test('G-1: the operator manages key pairs; a disabled or deleted key is refused (V1 signing)', async () => {
+  const op = h.rpc(d, d.operator, 'pop-get');
+  const erin = await h.newAccount(d, 'erin');
+  const k2 = await op(h.V_OPS, 'CreateAccessKey', { AccountId: erin.AccountId });
+  const second = { AccessKeyId: k2.AccessKeyId, AccessKeySecret: k2.AccessKeySecret };
+  const call = h.rpc(d, second, 'pop-get');
+  await call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION });
+  await op(h.V_OPS, 'UpdateAccessKey', { UserAccessKeyId: k2.AccessKeyId, Status: 'Inactive' });
+  await h.expectCode(call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION }), 'InvalidAccessKeyId.Inactive', 400);
+  // The operator's own key, which signed the request, is untouched.
+  await op(h.V_OPS, 'DescribeAccounts', {});
+  // The first key of the account still works.
+  await h.rpc(d, erin, 'pop-get')(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION });
+  await op(h.V_OPS, 'UpdateAccessKey', { UserAccessKeyId: k2.AccessKeyId, Status: 'Active' });
+  await call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION });
+  await op(h.V_OPS, 'DeleteAccessKey', { UserAccessKeyId: k2.AccessKeyId });
+  await h.expectCode(call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION }), 'InvalidAccessKeyId.NotFound', 404);
+  await h.expectCode(op(h.V_OPS, 'DeleteAccessKey', { UserAccessKeyId: k2.AccessKeyId }), 'InvalidAccessKeyId.NotFound', 404);
+});
