@@ -41,6 +41,7 @@ struct cli_opts {
 	const char *save_profile;
 	const char *from_operator_file;
 	const char *timeout;
+	const char *field; /* --field PATH: print only that field */
 	bool json, help, debug, version;
 	char **words;
 	size_t n_words;
@@ -69,6 +70,8 @@ static const struct cli_opt_spec cli_opt_specs[] = {
     {"access-key-id", CLI_OPT_STR, CLI_OFF(src.akid), "AccessKey id (with --access-key-secret)"},
     {"access-key-secret", CLI_OPT_STR, CLI_OFF(src.secret), "AccessKey secret"},
     {"json", CLI_OPT_BOOL, CLI_OFF(json), "print the answer's JSON body instead of text"},
+    {"field", CLI_OPT_STR, CLI_OFF(field),
+     "print only this field (dotted path, e.g. NetworkInterfaceId), one line per item"},
     {"timeout", CLI_OPT_STR, CLI_OFF(timeout), "seconds to wait for an answer (default 30)"},
     {"debug", CLI_OPT_BOOL, CLI_OFF(debug), "print each request URL and HTTP status to stderr"},
     {"help", CLI_OPT_BOOL, CLI_OFF(help), "help for the command at hand"},
@@ -684,6 +687,26 @@ static int cli_print(struct cli_ctx *x, const struct cli_cmd *c, const json_t *b
 	}
 	if (x->o->json) {
 		cli_print_json(out, body);
+		return CLI_EXIT_OK;
+	}
+	if (x->o->field) {
+		/* One value per listed item (or of the shown object, or of the
+		 * answer), so scripts can capture any field without a JSON tool. */
+		const json_t *items = c->list ? cli_list_at(body, c->list) : NULL;
+		if (json_is_array(items)) {
+			size_t i;
+			json_t *it;
+			json_array_foreach(items, i, it)
+			{
+				char *v = cli_cell(it, x->o->field);
+				fprintf(out, "%s\n", v ? v : "");
+				free(v);
+			}
+		} else {
+			char *v = cli_cell(body, x->o->field);
+			fprintf(out, "%s\n", v ? v : "");
+			free(v);
+		}
 		return CLI_EXIT_OK;
 	}
 	int rc = 0;
