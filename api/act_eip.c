@@ -191,16 +191,8 @@ static int eip_filter_in(struct api_req *r, json_t *items, const char *k, const 
 	size_t n = 0;
 	if (arg_comma_list(r, k, &vals, &n) < 0)
 		return -1;
-	if (n > 0) {
-		for (size_t i = json_array_size(items); i-- > 0;) {
-			const char *v = mj_str(json_array_get(items, i), f);
-			bool want = false;
-			for (size_t j = 0; j < n; j++)
-				want |= strcmp(vals[j], v) == 0;
-			if (!want)
-				json_array_remove(items, i);
-		}
-	}
+	if (n > 0)
+		api_keep_values(items, f, (const char *const *)vals, n);
 	params_free_strv(vals, n);
 	return 0;
 }

@@ -334,16 +334,8 @@ static int act_describe(struct api_req *r)
 		free(ids);
 		return -1;
 	}
-	if (n > 0) {
-		for (size_t i = json_array_size(items); i-- > 0;) {
-			const char *id = mj_str(json_array_get(items, i), "id");
-			bool want = false;
-			for (size_t j = 0; j < n; j++)
-				want |= strcmp(ids[j], id) == 0;
-			if (!want)
-				json_array_remove(items, i);
-		}
-	}
+	if (n > 0)
+		api_keep_values(items, "id", (const char *const *)ids, n);
 	free(ids);
 	api_filter(r, items, eni_keep);
 	int rc = api_page(r, items, "NetworkInterfaceSets", "NetworkInterfaceSet", ENI_PAGE_MAX,

@@ -241,14 +241,8 @@ static int act_describe_addresses(struct api_req *r)
 		params_free_strv(ids, n);
 		return -1;
 	}
-	for (size_t i = json_array_size(items); n > 0 && i-- > 0;) {
-		const char *id = mj_str(json_array_get(items, i), "id");
-		bool want = false;
-		for (size_t j = 0; j < n; j++)
-			want |= strcmp(ids[j], id) == 0;
-		if (!want)
-			json_array_remove(items, i);
-	}
+	if (n > 0)
+		api_keep_values(items, "id", (const char *const *)ids, n);
 	params_free_strv(ids, n);
 	api_filter(r, items, addr_keep);
 	/* Prefixes, names, tags and managed addresses do not exist here. */

@@ -170,16 +170,8 @@ static int act_describe_sgs(struct api_req *r)
 		params_free_strv(ids, n);
 		return -1;
 	}
-	if (raw) {
-		for (size_t i = json_array_size(items); i-- > 0;) {
-			const char *id = mj_str(json_array_get(items, i), "id");
-			bool want = false;
-			for (size_t j = 0; j < n; j++)
-				want |= strcmp(ids[j], id) == 0;
-			if (!want)
-				json_array_remove(items, i);
-		}
-	}
+	if (raw)
+		api_keep_values(items, "id", (const char *const *)ids, n);
 	params_free_strv(ids, n);
 	api_filter(r, items, sg_keep);
 	jo_str(r->out, "RegionId", r->m->region->id);

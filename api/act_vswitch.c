@@ -198,16 +198,8 @@ static int act_describe_vswitches(struct api_req *r)
 		params_free_strv(ids, n);
 		return -1;
 	}
-	if (n > 0) {
-		for (size_t i = json_array_size(items); i-- > 0;) {
-			const char *id = mj_str(json_array_get(items, i), "id");
-			bool want = false;
-			for (size_t j = 0; j < n; j++)
-				want |= strcmp(ids[j], id) == 0;
-			if (!want)
-				json_array_remove(items, i);
-		}
-	}
+	if (n > 0)
+		api_keep_values(items, "id", (const char *const *)ids, n);
 	params_free_strv(ids, n);
 	api_filter(r, items, vsw_keep);
 	int rc = api_page(r, items, "VSwitches", "VSwitch", 50, vsw_render);

@@ -109,6 +109,9 @@ int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *
 
 /* Keeps the items of `items` (a JSON array) for which keep(r, res) is true. */
 void api_filter(struct api_req *r, json_t *items, bool (*keep)(struct api_req *r, json_t *res));
+/* Keeps the items whose string field f is one of vals[0..n) (n = 0 keeps
+ * none): the id-list filters of the Describe actions. */
+void api_keep_values(json_t *items, const char *f, const char *const *vals, size_t n);
 /* A keep() helper: when the parameter k is given, the field f must equal it. */
 bool api_match(struct api_req *r, json_t *res, const char *k, const char *f);
 /* True when the resource's tags include every Tag.N.Key/Value of the request. */

@@ -315,6 +315,18 @@ void api_filter(struct api_req *r, json_t *items, bool (*keep)(struct api_req *r
 			json_array_remove(items, i);
 }
 
+void api_keep_values(json_t *items, const char *f, const char *const *vals, size_t n)
+{
+	for (size_t i = json_array_size(items); i-- > 0;) {
+		const char *v = mj_str(json_array_get(items, i), f);
+		bool want = false;
+		for (size_t j = 0; j < n && !want; j++)
+			want = strcmp(vals[j], v) == 0;
+		if (!want)
+			json_array_remove(items, i);
+	}
+}
+
 bool api_match(struct api_req *r, json_t *res, const char *k, const char *f)
 {
 	const char *want = arg_opt(r, k);
