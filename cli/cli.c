@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/bgp.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/flags.h"
@@ -1172,6 +1173,15 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (strcmp(w0, "call") == 0) {
 		rc = cli_run_call(&o, o.words + 1, o.n_words - 1, out, err);
+		goto done;
+	}
+	if (strcmp(w0, "bgp") == 0) {
+		/* The BGP speaker answers on its own control socket, not the API. */
+		const char *sock = NULL;
+		for (size_t i = 0; i < o.n_flags; i++)
+			if (strcmp(o.flags[i].name, "socket") == 0)
+				sock = o.flags[i].val;
+		rc = cli_bgp_main(o.words + 1, o.n_words - 1, sock, o.json, out, err);
 		goto done;
 	}
 	const struct cli_group *g = cli_group_find(w0);

@@ -245,6 +245,16 @@ def bgpctl(bgpd, *args):
     return r.returncode, r.stdout
 
 
+OPENVPC = os.path.join(BUILD, "cli", "openvpc")
+
+
+def openvpc_bgp(bgpd, *args):
+    """Runs `openvpc bgp --socket SOCK ARGS` (the CLI's view of the speaker)."""
+    r = subprocess.run([OPENVPC, "bgp", "--socket", bgpd.sock] + list(args),
+                       capture_output=True, text=True, timeout=10)
+    return r.returncode, r.stdout + r.stderr
+
+
 def prefixes(n, base="192.168.0.0", plen=24):
     """n consecutive prefixes of length plen from base."""
     net = ipaddress.ip_network(f"{base}/{plen}")

@@ -14,7 +14,7 @@ import os
 import signal
 import time
 
-from conftest import needs, Bgpd, Bird, bgpctl, prefixes, wait_for
+from conftest import needs, Bgpd, Bird, bgpctl, openvpc_bgp, prefixes, wait_for
 
 pytestmark = needs("bird", "bird2")
 
@@ -50,6 +50,18 @@ def test_bird_2byte_asn_routes_both_ways_and_refresh(topo):
     wait_for(lambda: bird.received() == {"172.17.0.0/16", "fd00:aaaa::/48"}, what="BIRD sees the new network")
     rc, out = bgpctl(bgpd, "routes", "advertised")
     assert rc == 0 and "172.17.0.0/16" in out
+
+    # The same views through `openvpc bgp` (tables; one neighbor: every counter).
+    rc, out = openvpc_bgp(bgpd, "neighbors")
+    assert rc == 0 and topo.peer_ip in out and "Established" in out, out
+    rc, out = openvpc_bgp(bgpd, "routes", "received")
+    assert rc == 0 and "192.168.10.0/24" in out and "192.168.11.0/24" not in out, out
+    rc, out = openvpc_bgp(bgpd, "routes", "advertised")
+    assert rc == 0 and "172.17.0.0/16" in out and "172.16.0.0/16" not in out, out
+    rc, out = openvpc_bgp(bgpd, "neighbors", topo.peer_ip)
+    assert rc == 0 and "update-in" in out and "notification-out" in out, out
+    rc, out = openvpc_bgp(bgpd, "routes", "received", "192.0.2.99")
+    assert rc == 1 and "Error: BgpControl" in out, out
 
     # Route refresh we ask for (BIRD answers with enhanced refresh: BoRR .. EoRR).
     assert bgpctl(bgpd, "refresh", topo.peer_ip)[0] == 0
