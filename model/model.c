@@ -356,7 +356,7 @@ int m_count(struct model *m, const char *kind, bool (*keep)(void *arg, json_t *r
 		char prefix[MODEL_KEY_MAX];
 		uint64_t c = 0;
 		snprintf(prefix, sizeof(prefix), "/r/%" PRIu64 "/%s/", m->caller, kind);
-		int rc = store_count_prefix(m->txn, prefix, &c);
+		int rc = store_count_dir(m->txn, prefix, &c);
 		if (rc < 0)
 			return merr_store(m, rc, "count");
 		*n = (int64_t)c;

@@ -50,10 +50,21 @@ run_meson_suite() {
   meson test -C build-asan --suite "$suite" --print-errorlogs --num-processes 2 >"$logdir/$suite.log" 2>&1
   grep -E '^ *[0-9]+/[0-9]+ ' "$logdir/$suite.log" | tail -60
   sed -n '/^Ok:/,/^Timeout:/p' "$logdir/$suite.log"
-  local ok fail
+  local ok fail to
   ok=$(awk '/^Ok:/{print $2}' "$logdir/$suite.log"); fail=$(awk '/^Fail:/{print $2}' "$logdir/$suite.log")
-  local to; to=$(awk '/^Timeout:/{print $2}' "$logdir/$suite.log")
-  add "${ok:-0}" "$(( ${fail:-1} + ${to:-0} ))"
+  to=$(awk '/^Timeout:/{print $2}' "$logdir/$suite.log")
+  # Count test cases, not executables: Criterion's own synthesis of each one.
+  local cases cfail
+  cases=$(grep -h 'Synthesis: Tested:' build-asan/meson-logs/testlog.txt 2>/dev/null |
+    awk -F'|' '{split($2,a,":"); s+=a[2]} END{print s+0}')
+  cfail=$(grep -h 'Synthesis: Tested:' build-asan/meson-logs/testlog.txt 2>/dev/null |
+    awk -F'|' '{split($3,a,":"); split($4,b,":"); s+=a[2]+b[2]} END{print s+0}')
+  if [[ "$suite" == unit && "${cases:-0}" -gt 0 ]]; then
+    echo "Criterion: ${cases} test cases passed, ${cfail} failed, in ${ok:-0} executables"
+    add "$cases" "$(( cfail + ${fail:-1} + ${to:-0} ))"
+  else
+    add "${ok:-0}" "$(( ${fail:-1} + ${to:-0} ))"
+  fi
   if [[ "${fail:-1}" != 0 ]]; then grep -B2 -A30 -E 'FAIL|ERROR|Assertion' "$logdir/$suite.log" | head -80; fi
 }
 run_meson_suite unit

@@ -7,6 +7,7 @@
  *   meta(id = 1, revision)                   the last committed revision
  *   kv(key, value, parent -> kv.key, create_rev, mod_rev)   the current map
  *   changes(rev, seq, op, key, value)        the feed, in commit order
+ *   dircount(dir, n)                         keys per directory, by triggers
  *
  * kv.parent is a real foreign key, DEFERRABLE INITIALLY DEFERRED with ON
  * DELETE NO ACTION: SQLite counts violations as statements run and refuses
@@ -110,6 +111,8 @@
 #include <time.h>
 
 /* How long a statement waits for a lock held by another process. */
+/* The largest part of the database file each connection maps (bytes). */
+#define SQ_MMAP_SIZE "268435456"
 #define SQ_BUSY_TIMEOUT_MS 10000
 /* store_wait() re-reads meta this often, to see commits of other processes. */
 #define SQ_POLL_MS 100
@@ -139,6 +142,22 @@ static const char *const sq_migrations[] = {
     "  key TEXT NOT NULL,"
     "  value BLOB,"
     "  PRIMARY KEY (rev, seq)) WITHOUT ROWID;",
+    /* 2: keys per directory (the key up to its last '/'), kept by triggers
+     * so store_count_dir() is one lookup: quota checks count an account's
+     * resources of a kind on every create.  rtrim(k, replace(k, '/', ''))
+     * strips the last path segment: every character of it is in the set. */
+    "CREATE TABLE dircount ("
+    "  dir TEXT PRIMARY KEY NOT NULL,"
+    "  n INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO dircount (dir, n)"
+    "  SELECT rtrim(key, replace(key, '/', '')), count(*) FROM kv GROUP BY 1;"
+    "CREATE TRIGGER kv_dircount_insert AFTER INSERT ON kv BEGIN"
+    "  INSERT INTO dircount (dir, n) VALUES (rtrim(NEW.key, replace(NEW.key, '/', '')), 1)"
+    "    ON CONFLICT (dir) DO UPDATE SET n = n + 1;"
+    "END;"
+    "CREATE TRIGGER kv_dircount_delete AFTER DELETE ON kv BEGIN"
+    "  UPDATE dircount SET n = n - 1 WHERE dir = rtrim(OLD.key, replace(OLD.key, '/', ''));"
+    "END;",
 };
 #define SQ_SCHEMA_VERSION ((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
 
@@ -166,6 +185,7 @@ static const char *const sq_migrations[] = {
 	X(RANGE_ALL, "SELECT key, value, mod_rev FROM kv WHERE key >= ?1 ORDER BY key LIMIT ?2")   \
 	X(COUNT_TO, "SELECT count(*) FROM kv WHERE key >= ?1 AND key < ?2")                        \
 	X(COUNT_ALL, "SELECT count(*) FROM kv WHERE key >= ?1")                                    \
+	X(COUNT_DIR, "SELECT n FROM dircount WHERE dir = ?1")                                      \
 	X(CHANGES, "SELECT rev, op, key, value FROM changes WHERE rev > ?1 ORDER BY rev, seq")     \
 	X(USER_VERSION, "PRAGMA user_version")
 
@@ -242,6 +262,16 @@ struct sq_store {
 	pthread_mutex_t mu; /* guards rev; cond is signalled when it grows */
 	pthread_cond_t cond;
 	uint64_t rev; /* the last revision known committed (5) */
+
+	/* The checkpointer (sq_ckpt_main): copies the WAL back into the database
+	 * file on its own connection and thread, so a committing writer never
+	 * pays for it while holding the write lock. */
+	sqlite3 *ckpt_db;
+	pthread_t ckpt_thread;
+	bool ckpt_started;
+	pthread_mutex_t ckpt_mu; /* guards the two fields below */
+	pthread_cond_t ckpt_cond;
+	bool ckpt_wanted, ckpt_stop;
 };
 
 struct sq_txn {
@@ -419,6 +449,12 @@ static int sq_conn_open(struct sq_store *s, bool write, struct sq_conn **out)
 	    /* A build without foreign keys ignores the line above: check it. */
 	    {"PRAGMA foreign_keys", "1", BOTH},
 	    {"PRAGMA query_only = ON", NULL, READER},
+	    /* Reads through a shared memory map instead of a private copy per
+	     * connection (pread), and a larger page cache for the writer, whose
+	     * transactions touch the same index pages again and again. */
+	    {"PRAGMA mmap_size = " SQ_MMAP_SIZE, NULL, BOTH},
+	    {"PRAGMA cache_size = -65536", NULL, WRITER},
+	    {"PRAGMA temp_store = MEMORY", NULL, BOTH},
 	};
 	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
 		if (pragmas[i].who != BOTH && (pragmas[i].who == WRITER) != write)
@@ -1086,6 +1122,27 @@ static int sq_count(struct store_txn *base, const char *start, const char *end, 
 	return r;
 }
 
+static int sq_count_dir(struct store_txn *base, const char *dir, uint64_t *n)
+{
+	struct sq_txn *t = sq_txn(base);
+	bool owned;
+	int rc;
+	sqlite3_stmt *st = sq_stmt(t->c, SQ_COUNT_DIR, &owned, &rc);
+	if (!st)
+		return sq_txn_fail(t, rc, "prepare");
+	sqlite3_bind_text(st, 1, dir, -1, SQLITE_STATIC);
+	int r = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		*n = 0;
+	else
+		r = sq_txn_fail(t, rc, "count");
+	sq_stmt_done(st, owned);
+	return r;
+}
+
 static int sq_commit(struct store_txn *base, uint64_t *rev)
 {
 	struct sq_txn *t = sq_txn(base);
@@ -1251,6 +1308,92 @@ static int sq_parse_uri(struct sq_store *s, const char *uri)
 	return s->path ? 0 : -ENOMEM;
 }
 
+/* WAL frames after which the checkpointer is woken (SQLite's own automatic
+ * checkpoint, which would run inside the committing writer, is off). */
+#define SQ_CKPT_PAGES 1000
+
+/* Called by SQLite on the write connection after each commit. */
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq_store *s = arg;
+	(void)db;
+	(void)name;
+	if (pages >= SQ_CKPT_PAGES) {
+		pthread_mutex_lock(&s->ckpt_mu);
+		s->ckpt_wanted = true;
+		pthread_cond_signal(&s->ckpt_cond);
+		pthread_mutex_unlock(&s->ckpt_mu);
+	}
+	return SQLITE_OK;
+}
+
+/* PASSIVE checkpoints never wait for (nor block) readers or the writer; with
+ * synchronous=FULL each one ends with an fsync of the database file, here
+ * rather than in a request.  A checkpoint that cannot finish (a reader on an
+ * old snapshot) leaves the rest for the next one. */
+static void *sq_ckpt_main(void *arg)
+{
+	struct sq_store *s = arg;
+	pthread_mutex_lock(&s->ckpt_mu);
+	for (;;) {
+		while (!s->ckpt_wanted && !s->ckpt_stop)
+			pthread_cond_wait(&s->ckpt_cond, &s->ckpt_mu);
+		if (s->ckpt_stop)
+			break;
+		s->ckpt_wanted = false;
+		pthread_mutex_unlock(&s->ckpt_mu);
+		int log = 0, done = 0;
+		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+						   &done);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("store: sqlite: checkpoint: %s", sqlite3_errmsg(s->ckpt_db));
+		pthread_mutex_lock(&s->ckpt_mu);
+	}
+	pthread_mutex_unlock(&s->ckpt_mu);
+	return NULL;
+}
+
+static int sq_ckpt_start(struct sq_store *s)
+{
+	int rc = sqlite3_open_v2(s->path, &s->ckpt_db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_err("store: sqlite: checkpointer: %s", sqlite3_errstr(rc));
+		sqlite3_close(s->ckpt_db);
+		s->ckpt_db = NULL;
+		return sq_errno(rc);
+	}
+	sqlite3_busy_timeout(s->ckpt_db, SQ_BUSY_TIMEOUT_MS);
+	sqlite3_exec(s->ckpt_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	pthread_mutex_init(&s->ckpt_mu, NULL);
+	pthread_cond_init(&s->ckpt_cond, NULL);
+	if (pthread_create(&s->ckpt_thread, NULL, sq_ckpt_main, s) != 0) {
+		sqlite3_close(s->ckpt_db);
+		s->ckpt_db = NULL;
+		return -EAGAIN;
+	}
+	s->ckpt_started = true;
+	/* Replaces SQLite's automatic checkpoint on the write connection. */
+	sqlite3_wal_hook(s->wconn->db, sq_wal_hook, s);
+	return 0;
+}
+
+static void sq_ckpt_stop(struct sq_store *s)
+{
+	if (!s->ckpt_started)
+		return;
+	sqlite3_wal_hook(s->wconn->db, NULL, NULL);
+	pthread_mutex_lock(&s->ckpt_mu);
+	s->ckpt_stop = true;
+	pthread_cond_signal(&s->ckpt_cond);
+	pthread_mutex_unlock(&s->ckpt_mu);
+	pthread_join(s->ckpt_thread, NULL);
+	sqlite3_close(s->ckpt_db);
+	pthread_cond_destroy(&s->ckpt_cond);
+	pthread_mutex_destroy(&s->ckpt_mu);
+	s->ckpt_started = false;
+}
+
 static void sq_close(struct store *base)
 {
 	struct sq_store *s = sq_store(base);
@@ -1263,6 +1406,7 @@ static void sq_close(struct store *base)
 		s->pool = c->next;
 		sq_conn_close(c);
 	}
+	sq_ckpt_stop(s);
 	/* Last: closing the last connection checkpoints the WAL into the file. */
 	sq_conn_close(s->wconn);
 	pthread_cond_destroy(&s->bcond);
@@ -1307,6 +1451,9 @@ static int sq_open(const char *uri, struct store **out)
 		r = sq_migrate(s->wconn);
 		if (r < 0)
 			goto fail_wconn;
+		r = sq_ckpt_start(s);
+		if (r < 0)
+			goto fail_wconn;
 	} else {
 		struct sq_conn *c;
 		r = sq_conn_get(s, &c);
@@ -1335,6 +1482,7 @@ fail_pool:
 		sq_conn_close(c);
 	}
 fail_wconn:
+	sq_ckpt_stop(s);
 	sq_conn_close(s->wconn);
 fail_cond:
 	pthread_cond_destroy(&s->cond);
@@ -1360,6 +1508,7 @@ const struct store_ops store_sqlite_ops = {
     .del = sq_del,
     .range = sq_range,
     .count = sq_count,
+    .count_dir = sq_count_dir,
     .commit = sq_commit,
     .abort = sq_abort,
     .revision = sq_revision,

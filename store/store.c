@@ -107,6 +107,11 @@ int store_prefix(struct store_txn *t, const char *prefix, store_kv_cb cb, void *
 	return r;
 }
 
+int store_count_dir(struct store_txn *t, const char *dir, uint64_t *n)
+{
+	return t->store->ops->count_dir(t, dir, n);
+}
+
 int store_count_prefix(struct store_txn *t, const char *prefix, uint64_t *count)
 {
 	size_t n = strlen(prefix);

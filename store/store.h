@@ -94,6 +94,7 @@ struct store_ops {
 	int (*range)(struct store_txn *t, const char *start, const char *end, size_t limit,
 		     store_kv_cb cb, void *arg);
 	int (*count)(struct store_txn *t, const char *start, const char *end, uint64_t *n);
+	int (*count_dir)(struct store_txn *t, const char *dir, uint64_t *n);
 	int (*commit)(struct store_txn *t, uint64_t *rev);
 	void (*abort)(struct store_txn *t);
 	uint64_t (*revision)(struct store *s);
@@ -130,6 +131,9 @@ int store_range(struct store_txn *t, const char *start, const char *end, size_t 
 int store_prefix(struct store_txn *t, const char *prefix, store_kv_cb cb, void *arg);
 int store_count(struct store_txn *t, const char *start, const char *end, uint64_t *n);
 int store_count_prefix(struct store_txn *t, const char *prefix, uint64_t *n);
+/* Number of keys directly in dir (dir ends with '/'; a key with another '/'
+ * after dir is in a subdirectory and not counted).  O(1) in the SQLite engine. */
+int store_count_dir(struct store_txn *t, const char *dir, uint64_t *n);
 
 /* Commits; *rev (may be NULL) gets the new revision, or the current one when
  * nothing was written.  The transaction is freed whatever the result; on

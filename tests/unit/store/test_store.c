@@ -1064,3 +1064,50 @@ Test(store, randomized_against_reference)
 	compare_contents();
 	compare_feed(&seed);
 }
+
+/* store_count_dir: keys directly in a directory, kept through puts, creates,
+ * deletes, aborted and committed transactions, against a full count. */
+Test(store, count_dir_matches_a_full_count)
+{
+	struct store *s = st;
+	struct store_txn *t;
+	uint64_t n = 99;
+	cr_assert_eq(store_begin(s, true, &t), 0);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/", &n), 0);
+	cr_assert_eq(n, 0);
+	for (int i = 0; i < 10; i++) {
+		char k[64];
+		snprintf(k, sizeof(k), "/r/1/vpc/vpc-%02d", i);
+		cr_assert_eq(store_put(t, k, "{}", 2, NULL), 0);
+	}
+	cr_assert_eq(store_put(t, "/r/1/vpc/vpc-00", "{\"x\":1}", 7, NULL), 0, "a replace is no new key");
+	cr_assert_eq(store_put(t, "/r/1/vpc/sub/deeper", "{}", 2, NULL), 0, "a subdirectory");
+	cr_assert_eq(store_put(t, "/r/1/vsw/vsw-1", "{}", 2, NULL), 0);
+	cr_assert_eq(store_commit(t, NULL), 0);
+	cr_assert_eq(store_begin(s, true, &t), 0);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/", &n), 0);
+	cr_assert_eq(n, 10);
+	cr_assert_eq(store_del(t, "/r/1/vpc/vpc-03"), 0);
+	store_abort(t);
+	cr_assert_eq(store_begin(s, true, &t), 0);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/", &n), 0);
+	cr_assert_eq(n, 10, "an aborted delete counts for nothing");
+	cr_assert_eq(store_del(t, "/r/1/vpc/vpc-03"), 0);
+	cr_assert_eq(store_del(t, "/r/1/vpc/vpc-04"), 0);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/", &n), 0);
+	cr_assert_eq(n, 8, "the transaction sees its own deletes");
+	cr_assert_eq(store_commit(t, NULL), 0);
+	cr_assert_eq(store_begin(s, false, &t), 0);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/", &n), 0);
+	cr_assert_eq(n, 8);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/sub/", &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(store_count_dir(t, "/r/1/vsw/", &n), 0);
+	cr_assert_eq(n, 1);
+	store_abort(t);
+	st_reopen();
+	cr_assert_eq(store_begin(st, false, &t), 0);
+	cr_assert_eq(store_count_dir(t, "/r/1/vpc/", &n), 0);
+	cr_assert_eq(n, 8, "the counts survive a reopen");
+	store_abort(t);
+}
