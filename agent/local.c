@@ -105,7 +105,8 @@ static void agent_settle(struct agent_local *a, char **keys, size_t n)
 			log_warn("agent: settling %s failed: %s %s", keys[i], merr_wire(m.err.code),
 				 merr_message(&m.err));
 			if (n > 1) {
-				/* The transaction may hold part of that key's writes: redo alone. */
+				/* The transaction may hold part of that key's writes: redo alone.
+				 */
 				store_abort(t);
 				for (size_t j = 0; j < n; j++)
 					agent_settle(a, &keys[j], 1);
@@ -165,7 +166,8 @@ static void *agent_main(void *arg)
 			agent_sleep_ms(a->opts.settle_delay_ms);
 		/* Batches bound the transaction size; each batch is one commit. */
 		for (size_t i = 0; i < keys.n; i += AGENT_BATCH)
-			agent_settle(a, keys.v + i, keys.n - i < AGENT_BATCH ? keys.n - i : AGENT_BATCH);
+			agent_settle(a, keys.v + i,
+				     keys.n - i < AGENT_BATCH ? keys.n - i : AGENT_BATCH);
 		agent_keys_clear(&keys);
 		agent_schedule(a);
 		store_wait(a->st, a->rev, a->opts.tick_ms);

@@ -24,7 +24,7 @@ struct agent_local;
 
 struct agent_local_opts {
 	int settle_delay_ms; /* wait before settling (lets tests observe Pending) */
-	int tick_ms;         /* scheduler period */
+	int tick_ms;	     /* scheduler period */
 };
 
 int agent_local_start(struct store *st, const struct model_config *cfg,

@@ -119,7 +119,8 @@ static int act_create_migration(struct api_req *r)
 		return -1;
 	if (!act_parse_time(when, &q.execute_at))
 		return merrf(r->m, MERR_INVALID_PARAMETER,
-			     "ExecuteTime %.40s is not a UTC time like 2027-01-15T08:00:00Z.", when);
+			     "ExecuteTime %.40s is not a UTC time like 2027-01-15T08:00:00Z.",
+			     when);
 	if (arg_list(r, "InstanceId", (const char ***)&q.instance_ids, &q.n_instances) < 0)
 		return -1;
 	if (arg_list(r, "SecurityGroupId", (const char ***)&q.sg_ids, &q.n_sg) < 0)
@@ -176,13 +177,13 @@ static int act_cancel_migration(struct api_req *r)
 }
 
 const struct api_action api_actions_classic[] = {
-	{API_VERSION_ECS, "AttachClassicLinkVpc", act_attach, API_WRITE | API_REGION},
-	{API_VERSION_ECS, "DetachClassicLinkVpc", act_detach, API_WRITE | API_REGION},
-	{API_VERSION_ECS, "DescribeClassicLinkInstances", act_describe_links, API_REGION},
-	{API_VERSION_ECS, "CreateClassicLinkRule", act_create_link_rule, API_WRITE | API_REGION},
-	{API_VERSION_ECS, "DeleteClassicLinkRule", act_delete_link_rule, API_WRITE | API_REGION},
-	{API_VERSION_ECS, "CreateClassicMigration", act_create_migration, API_WRITE | API_REGION},
-	{API_VERSION_ECS, "DescribeClassicMigrations", act_describe_migrations, API_REGION},
-	{API_VERSION_ECS, "CancelClassicMigration", act_cancel_migration, API_WRITE | API_REGION},
-	{0},
+    {API_VERSION_ECS, "AttachClassicLinkVpc", act_attach, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DetachClassicLinkVpc", act_detach, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DescribeClassicLinkInstances", act_describe_links, API_REGION},
+    {API_VERSION_ECS, "CreateClassicLinkRule", act_create_link_rule, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DeleteClassicLinkRule", act_delete_link_rule, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "CreateClassicMigration", act_create_migration, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DescribeClassicMigrations", act_describe_migrations, API_REGION},
+    {API_VERSION_ECS, "CancelClassicMigration", act_cancel_migration, API_WRITE | API_REGION},
+    {0},
 };

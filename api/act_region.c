@@ -73,10 +73,10 @@ static int act_describe_instance_types(struct api_req *r)
 }
 
 const struct api_action api_actions_region[] = {
-	{API_VERSION_VPC, "DescribeRegions", act_describe_regions, 0},
-	{API_VERSION_ECS, "DescribeRegions", act_describe_regions, 0},
-	{API_VERSION_VPC, "DescribeZones", act_describe_zones, API_REGION},
-	{API_VERSION_ECS, "DescribeZones", act_describe_zones, API_REGION},
-	{API_VERSION_ECS, "DescribeInstanceTypes", act_describe_instance_types, 0},
-	{0},
+    {API_VERSION_VPC, "DescribeRegions", act_describe_regions, 0},
+    {API_VERSION_ECS, "DescribeRegions", act_describe_regions, 0},
+    {API_VERSION_VPC, "DescribeZones", act_describe_zones, API_REGION},
+    {API_VERSION_ECS, "DescribeZones", act_describe_zones, API_REGION},
+    {API_VERSION_ECS, "DescribeInstanceTypes", act_describe_instance_types, 0},
+    {0},
 };

@@ -13,9 +13,9 @@
 static int act_create_vpc(struct api_req *r)
 {
 	struct vpc_create_req q = {
-		.cidr = arg_opt(r, "CidrBlock"),
-		.name = arg_opt(r, "VpcName"),
-		.description = arg_opt(r, "Description"),
+	    .cidr = arg_opt(r, "CidrBlock"),
+	    .name = arg_opt(r, "VpcName"),
+	    .description = arg_opt(r, "Description"),
 	};
 	json_t *vpc = NULL;
 	int rc = -1;
@@ -50,9 +50,9 @@ static int act_delete_vpc(struct api_req *r)
 static int act_modify_vpc(struct api_req *r)
 {
 	struct vpc_modify_req q = {
-		.name = params_get(r->p, "VpcName"),
-		.description = params_get(r->p, "Description"),
-		.cidr = arg_opt(r, "CidrBlock"),
+	    .name = params_get(r->p, "VpcName"),
+	    .description = params_get(r->p, "Description"),
+	    .cidr = arg_opt(r, "CidrBlock"),
 	};
 	if (arg_need(r, "VpcId", &q.vpc_id) < 0)
 		return -1;
@@ -218,14 +218,14 @@ static int act_disable_classiclink(struct api_req *r)
 }
 
 const struct api_action api_actions_vpc[] = {
-	{API_VERSION_VPC, "CreateVpc", act_create_vpc, API_WRITE | API_REGION},
-	{API_VERSION_VPC, "DeleteVpc", act_delete_vpc, API_WRITE | API_REGION_OPT},
-	{API_VERSION_VPC, "ModifyVpcAttribute", act_modify_vpc, API_WRITE | API_REGION_OPT},
-	{API_VERSION_VPC, "DescribeVpcs", act_describe_vpcs, API_REGION},
-	{API_VERSION_VPC, "DescribeVpcAttribute", act_describe_vpc_attribute, API_REGION},
-	{API_VERSION_VPC, "AssociateVpcCidrBlock", act_associate_cidr, API_WRITE | API_REGION},
-	{API_VERSION_VPC, "UnassociateVpcCidrBlock", act_unassociate_cidr, API_WRITE | API_REGION},
-	{API_VERSION_VPC, "EnableVpcClassicLink", act_enable_classiclink, API_WRITE | API_REGION},
-	{API_VERSION_VPC, "DisableVpcClassicLink", act_disable_classiclink, API_WRITE | API_REGION},
-	{0},
+    {API_VERSION_VPC, "CreateVpc", act_create_vpc, API_WRITE | API_REGION},
+    {API_VERSION_VPC, "DeleteVpc", act_delete_vpc, API_WRITE | API_REGION_OPT},
+    {API_VERSION_VPC, "ModifyVpcAttribute", act_modify_vpc, API_WRITE | API_REGION_OPT},
+    {API_VERSION_VPC, "DescribeVpcs", act_describe_vpcs, API_REGION},
+    {API_VERSION_VPC, "DescribeVpcAttribute", act_describe_vpc_attribute, API_REGION},
+    {API_VERSION_VPC, "AssociateVpcCidrBlock", act_associate_cidr, API_WRITE | API_REGION},
+    {API_VERSION_VPC, "UnassociateVpcCidrBlock", act_unassociate_cidr, API_WRITE | API_REGION},
+    {API_VERSION_VPC, "EnableVpcClassicLink", act_enable_classiclink, API_WRITE | API_REGION},
+    {API_VERSION_VPC, "DisableVpcClassicLink", act_disable_classiclink, API_WRITE | API_REGION},
+    {0},
 };

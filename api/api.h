@@ -34,9 +34,9 @@
 #define API_VERSION_OPS "2026-01-01"
 
 enum api_flags {
-	API_WRITE = 1 << 0,  /* runs in a write transaction */
-	API_REGION = 1 << 1, /* RegionId is required and resolved into r->m->region */
-	API_ADMIN = 1 << 2,  /* operator accounts only */
+	API_WRITE = 1 << 0,	 /* runs in a write transaction */
+	API_REGION = 1 << 1,	 /* RegionId is required and resolved into r->m->region */
+	API_ADMIN = 1 << 2,	 /* operator accounts only */
 	API_REGION_OPT = 1 << 3, /* RegionId resolved when present */
 };
 
@@ -67,8 +67,7 @@ int arg_need(struct api_req *r, const char *k, const char **out);
 /* An optional string: NULL when absent or empty. */
 const char *arg_opt(struct api_req *r, const char *k);
 /* An optional integer in [min, max]; def when absent.  -1 (InvalidParameter) otherwise. */
-int arg_int(struct api_req *r, const char *k, int64_t def, int64_t min, int64_t max,
-	    int64_t *out);
+int arg_int(struct api_req *r, const char *k, int64_t def, int64_t min, int64_t max, int64_t *out);
 /* An optional boolean ("true"/"false", any case); def when absent. */
 int arg_bool(struct api_req *r, const char *k, bool def, bool *out);
 /* An optional tri-state boolean: -1 absent, 0 false, 1 true; -2 and error when malformed. */

@@ -29,8 +29,7 @@ const char *arg_opt(struct api_req *r, const char *k)
 	return v && *v ? v : NULL;
 }
 
-int arg_int(struct api_req *r, const char *k, int64_t def, int64_t min, int64_t max,
-	    int64_t *out)
+int arg_int(struct api_req *r, const char *k, int64_t def, int64_t min, int64_t max, int64_t *out)
 {
 	int64_t v;
 	int rc = params_int64(r->p, k, &v);
@@ -55,8 +54,8 @@ int arg_bool(struct api_req *r, const char *k, bool def, bool *out)
 		return 0;
 	}
 	if (rc < 0)
-		return merrf(r->m, MERR_INVALID_PARAMETER, "The parameter %s must be true or false.",
-			     k);
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The parameter %s must be true or false.", k);
 	*out = v;
 	return 0;
 }
@@ -174,7 +173,8 @@ int arg_tags(struct api_req *r, json_t **out)
 		if (json_string_length(v) > 128) {
 			json_decref(arr);
 			json_decref(c.byidx);
-			return merrf(r->m, MERR_INVALID_PARAMETER, "A Tag Value is longer than 128.");
+			return merrf(r->m, MERR_INVALID_PARAMETER,
+				     "A Tag Value is longer than 128.");
 		}
 		size_t i;
 		json_t *prev;
@@ -349,7 +349,8 @@ bool api_match_tags(struct api_req *r, json_t *res)
 		json_t *t;
 		json_array_foreach(json_object_get(res, "tags"), j, t)
 		{
-			if (strcmp(mj_str(t, "k"), k) == 0 && (!v || strcmp(mj_str(t, "v"), v) == 0))
+			if (strcmp(mj_str(t, "k"), k) == 0 &&
+			    (!v || strcmp(mj_str(t, "v"), v) == 0))
 				found = true;
 		}
 		if (!found)

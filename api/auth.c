@@ -25,7 +25,7 @@
 #define AUTH_MAX_SIGNED_HEADERS 32
 
 static int auth_err(struct merr *e, enum merr_code c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int auth_err(struct merr *e, enum merr_code c, const char *fmt, ...)
 {
@@ -122,7 +122,7 @@ static int auth_v1(struct api_server *s, struct store_txn *t, const struct api_h
 		   const struct params *all, int64_t now, struct api_auth *who, struct merr *e)
 {
 	static const char *const need[] = {"AccessKeyId", "SignatureMethod", "SignatureNonce",
-					   "Timestamp", "Action", "Version"};
+					   "Timestamp",	  "Action",	     "Version"};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		const char *v = params_get(all, need[i]);
 		if (!v || !*v)
@@ -172,8 +172,8 @@ static int auth_v1(struct api_server *s, struct store_txn *t, const struct api_h
 }
 
 /* Splits "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=a;b,Signature=hex". */
-static bool auth_v3_fields(const char *h, char *akid, size_t akcap, char *signed_hdrs,
-			   size_t shcap, char *sig, size_t sigcap)
+static bool auth_v3_fields(const char *h, char *akid, size_t akcap, char *signed_hdrs, size_t shcap,
+			   char *sig, size_t sigcap)
 {
 	const char *p = strchr(h, ' ');
 	if (!p)
@@ -228,10 +228,11 @@ static int auth_v3(struct api_server *s, struct store_txn *t, const struct api_h
 		action = params_get(all, "Action");
 	if (!version)
 		version = params_get(all, "Version");
-	const char *missing = !action ? "x-acs-action" : !version ? "x-acs-version"
-						 : !date		  ? "x-acs-date"
-						 : !nonce		  ? "x-acs-signature-nonce"
-								  : NULL;
+	const char *missing = !action	 ? "x-acs-action"
+			      : !version ? "x-acs-version"
+			      : !date	 ? "x-acs-date"
+			      : !nonce	 ? "x-acs-signature-nonce"
+					 : NULL;
 	if (missing)
 		return auth_err(e, MERR_MISSING_PARAMETER,
 				"The header \"%s\" that is mandatory for processing this request "
@@ -255,14 +256,15 @@ static int auth_v3(struct api_server *s, struct store_txn *t, const struct api_h
 		const char *v = in->header(in->header_arg, names[nh]);
 		if (!v)
 			return auth_err(e, MERR_INCOMPLETE_SIGNATURE,
-					"The signed header %.60s is not in the request.", names[nh]);
+					"The signed header %.60s is not in the request.",
+					names[nh]);
 		hdrs[nh] = (struct sign_kv){names[nh], v};
 		nh++;
 	}
 	char *payload = sign_sha256_hex(in->body, in->body_len);
-	char *mine = payload ? sign_v3(in->method, query->kv, query->n, hdrs, nh, payload,
-				       who->key.secret)
-			     : NULL;
+	char *mine =
+	    payload ? sign_v3(in->method, query->kv, query->n, hdrs, nh, payload, who->key.secret)
+		    : NULL;
 	int rc = 0;
 	if (!mine || !auth_equal(mine, sig)) {
 		char *creq = payload ? sign_v3_canonical_request(in->method, query->kv, query->n,

@@ -42,9 +42,9 @@ extern const struct api_action api_actions_classic[];
 
 /* Every action table.  Each area's file defines its table ending in {0}. */
 static const struct api_action *const api_tables[] = {
-	api_actions_ops,      api_actions_region, api_actions_vpc, api_actions_vswitch,
-	api_actions_route,    api_actions_eip,    api_actions_ipv6, api_actions_sg,
-	api_actions_eni,      api_actions_instance, api_actions_classic,
+    api_actions_ops,   api_actions_region,   api_actions_vpc,	  api_actions_vswitch,
+    api_actions_route, api_actions_eip,	     api_actions_ipv6,	  api_actions_sg,
+    api_actions_eni,   api_actions_instance, api_actions_classic,
 };
 
 const struct api_action *api_find_action(const char *version, const char *name);
@@ -63,10 +63,10 @@ const struct api_action *api_find_action(const char *version, const char *name)
 static bool api_envelope_param(const char *k)
 {
 	static const char *const env[] = {
-		"AccessKeyId", "Signature",   "SignatureMethod", "SignatureVersion",
-		"SignatureNonce", "Timestamp", "Format",          "Version",
-		"Action",      "ClientToken", "SecurityToken",   "DryRun",
-		"OwnerId", "OwnerAccount", "ResourceOwnerId", "ResourceOwnerAccount",
+	    "AccessKeyId",    "Signature",    "SignatureMethod", "SignatureVersion",
+	    "SignatureNonce", "Timestamp",    "Format",		 "Version",
+	    "Action",	      "ClientToken",  "SecurityToken",	 "DryRun",
+	    "OwnerId",	      "OwnerAccount", "ResourceOwnerId", "ResourceOwnerAccount",
 	};
 	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
 		if (strcmp(k, env[i]) == 0)
@@ -127,8 +127,8 @@ static int64_t api_real_now(void)
 }
 
 /* Looks up a stored ClientToken answer: 1 found (resp set), 0 absent, -1 error. */
-static int api_token_lookup(struct model *m, const char *key, const char *action,
-			    const char *fp, json_t **resp)
+static int api_token_lookup(struct model *m, const char *key, const char *action, const char *fp,
+			    json_t **resp)
 {
 	char *val = NULL;
 	size_t len;
@@ -140,8 +140,9 @@ static int api_token_lookup(struct model *m, const char *key, const char *action
 		return merr(m, MERR_INTERNAL);
 	if (strcmp(mj_str(o, "action"), action) != 0 || strcmp(mj_str(o, "fp"), fp) != 0) {
 		json_decref(o);
-		return merrf(m, MERR_IDEMPOTENT_MISMATCH,
-			     "The ClientToken was already used by a request with other parameters.");
+		return merrf(
+		    m, MERR_IDEMPOTENT_MISMATCH,
+		    "The ClientToken was already used by a request with other parameters.");
 	}
 	*resp = json_incref(json_object_get(o, "resp"));
 	json_decref(o);
@@ -240,7 +241,8 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 	char tkey[MODEL_KEY_MAX];
 	if (token) {
 		if (strlen(token) > 64) {
-			merrf(&m, MERR_INVALID_PARAMETER, "ClientToken is longer than 64 characters.");
+			merrf(&m, MERR_INVALID_PARAMETER,
+			      "ClientToken is longer than 64 characters.");
 			goto model_fail;
 		}
 		char *tokhash = sign_sha256_hex(token, strlen(token));

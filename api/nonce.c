@@ -12,7 +12,7 @@
 
 struct nonce_slot {
 	uint64_t h1, h2; /* two independent hashes: a false replay needs both to collide */
-	int64_t seen;    /* 0: empty */
+	int64_t seen;	 /* 0: empty */
 };
 
 struct nonce_cache {

@@ -30,10 +30,10 @@
 
 #include "lib/sign.h"
 
-#define PARAMS_MAX_COUNT 1024   /* pairs in one request */
-#define PARAMS_MAX_NAME 256     /* bytes of one decoded name */
-#define PARAMS_MAX_VALUE 65536  /* bytes of one decoded value */
-#define PARAMS_MAX_INDEX 1000   /* largest N in Name.N */
+#define PARAMS_MAX_COUNT 1024  /* pairs in one request */
+#define PARAMS_MAX_NAME 256    /* bytes of one decoded name */
+#define PARAMS_MAX_VALUE 65536 /* bytes of one decoded value */
+#define PARAMS_MAX_INDEX 1000  /* largest N in Name.N */
 
 struct params {
 	struct sign_kv *kv; /* owned strings */

@@ -53,7 +53,7 @@ static const char *srv_header(void *arg, const char *name)
 static enum MHD_Result srv_send(struct MHD_Connection *con, int status, char *body)
 {
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	    MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
@@ -65,8 +65,8 @@ static enum MHD_Result srv_send(struct MHD_Connection *con, int status, char *bo
 }
 
 static enum MHD_Result srv_access(void *cls, struct MHD_Connection *con, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct api_server *s = cls;
 	struct srv_req *q = *con_cls;
@@ -104,15 +104,15 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *con, const c
 	const char *ctype = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
 	const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host");
 	struct api_http_req in = {
-		.method = method,
-		.query = qm ? qm + 1 : "",
-		.body = q->body ? q->body : "",
-		.body_len = q->len,
-		.body_is_form = ctype && strncasecmp(ctype, "application/x-www-form-urlencoded",
-						     33) == 0,
-		.host = host ? host : "",
-		.header = srv_header,
-		.header_arg = con,
+	    .method = method,
+	    .query = qm ? qm + 1 : "",
+	    .body = q->body ? q->body : "",
+	    .body_len = q->len,
+	    .body_is_form =
+		ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0,
+	    .host = host ? host : "",
+	    .header = srv_header,
+	    .header_arg = con,
 	};
 	struct api_http_resp out = {0};
 	if (q->too_big) {
@@ -169,12 +169,12 @@ int api_server_start(struct store *st, const struct model_config *cfg,
 	}
 	unsigned threads = o->threads ? o->threads : 16;
 	s->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-		srv_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, srv_uri_cb, s,
-		MHD_OPTION_NOTIFY_COMPLETED, srv_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-		(unsigned)1024, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    srv_access, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK, srv_uri_cb, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, srv_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
 	if (!s->mhd) {
 		log_err("cannot listen on %s", o->listen);
 		nonce_cache_destroy(s->nonces);

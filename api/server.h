@@ -20,11 +20,11 @@
 struct api_server;
 
 struct api_server_opts {
-	const char *listen;       /* "127.0.0.1:8080"; port 0 picks a free one */
-	unsigned threads;         /* MHD thread pool size (>= 1) */
-	bool test_clock;          /* SetClock allowed (tests only) */
-	int64_t max_skew;         /* accepted |Timestamp - now| in seconds (900) */
-	size_t max_body;          /* largest accepted request body in bytes */
+	const char *listen; /* "127.0.0.1:8080"; port 0 picks a free one */
+	unsigned threads;   /* MHD thread pool size (>= 1) */
+	bool test_clock;    /* SetClock allowed (tests only) */
+	int64_t max_skew;   /* accepted |Timestamp - now| in seconds (900) */
+	size_t max_body;    /* largest accepted request body in bytes */
 };
 
 /* Starts listening.  The server borrows st and cfg, which must outlive it. */
@@ -37,12 +37,12 @@ void api_server_stop(struct api_server *s);
 
 /* One request as the HTTP layer read it.  Borrowed for the call. */
 struct api_http_req {
-	const char *method;     /* "GET", "POST", ... */
-	const char *query;      /* raw query string after '?', "" if none */
-	const char *body;       /* raw body (not NUL-terminated) */
+	const char *method; /* "GET", "POST", ... */
+	const char *query;  /* raw query string after '?', "" if none */
+	const char *body;   /* raw body (not NUL-terminated) */
 	size_t body_len;
-	bool body_is_form;      /* Content-Type: application/x-www-form-urlencoded */
-	const char *host;       /* Host header or "" */
+	bool body_is_form; /* Content-Type: application/x-www-form-urlencoded */
+	const char *host;  /* Host header or "" */
 	/* Looks up a header by lowercase name; NULL when absent. */
 	const char *(*header)(void *arg, const char *name);
 	void *header_arg;
@@ -50,7 +50,7 @@ struct api_http_req {
 
 struct api_http_resp {
 	int status;
-	char *body;   /* malloc'd JSON text */
+	char *body;	   /* malloc'd JSON text */
 	char *retry_after; /* unused for now */
 };
 

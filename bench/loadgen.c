@@ -38,7 +38,7 @@
 
 struct lg_conn {
 	int fd;
-	char *req;      /* current request text */
+	char *req; /* current request text */
 	size_t req_len, req_off;
 	char *resp;
 	size_t resp_len;
@@ -94,9 +94,10 @@ static char *lg_build(struct lg *g, size_t *len)
 	char *esig = sign_pe(sig);
 	size_t cap = strlen(canon) + strlen(esig) + 256;
 	char *req = malloc(cap);
-	int w = snprintf(req, cap,
-			 "GET /?%s&Signature=%s HTTP/1.1\r\nHost: %s:%d\r\nConnection: keep-alive\r\n\r\n",
-			 canon, esig, g->host, g->port);
+	int w = snprintf(
+	    req, cap,
+	    "GET /?%s&Signature=%s HTTP/1.1\r\nHost: %s:%d\r\nConnection: keep-alive\r\n\r\n",
+	    canon, esig, g->host, g->port);
 	free(sig);
 	free(canon);
 	free(esig);
@@ -174,12 +175,16 @@ static void lg_usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"endpoint", required_argument, NULL, 'e'}, {"key", required_argument, NULL, 'k'},
-		{"secret", required_argument, NULL, 's'},   {"version", required_argument, NULL, 'v'},
-		{"action", required_argument, NULL, 'a'},   {"param", required_argument, NULL, 'p'},
-		{"connections", required_argument, NULL, 'c'},
-		{"requests", required_argument, NULL, 'n'}, {"warmup", required_argument, NULL, 'w'},
-		{0},
+	    {"endpoint", required_argument, NULL, 'e'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"secret", required_argument, NULL, 's'},
+	    {"version", required_argument, NULL, 'v'},
+	    {"action", required_argument, NULL, 'a'},
+	    {"param", required_argument, NULL, 'p'},
+	    {"connections", required_argument, NULL, 'c'},
+	    {"requests", required_argument, NULL, 'n'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {0},
 	};
 	struct lg g = {.conns = 16, .requests = 20000, .warmup = 500};
 	char endpoint[128] = "127.0.0.1:8080";
@@ -264,8 +269,8 @@ int main(int argc, char **argv)
 			if (!c->busy)
 				continue;
 			if ((evs[k].events & EPOLLOUT) && c->req_off < c->req_len) {
-				ssize_t w = send(c->fd, c->req + c->req_off, c->req_len - c->req_off,
-						 MSG_NOSIGNAL);
+				ssize_t w = send(c->fd, c->req + c->req_off,
+						 c->req_len - c->req_off, MSG_NOSIGNAL);
 				if (w > 0)
 					c->req_off += (size_t)w;
 				else if (w < 0 && errno != EAGAIN) {
@@ -276,7 +281,8 @@ int main(int argc, char **argv)
 				}
 			}
 			if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-				ssize_t r = recv(c->fd, c->resp + c->resp_len, LG_RESP_MAX - c->resp_len, 0);
+				ssize_t r = recv(c->fd, c->resp + c->resp_len,
+						 LG_RESP_MAX - c->resp_len, 0);
 				if (r <= 0) {
 					if (r < 0 && errno == EAGAIN)
 						continue;
@@ -304,8 +310,8 @@ int main(int argc, char **argv)
 					g.lat_ns[g.n_lat++] = now - c->t_start;
 				if (status != 200) {
 					if (g.non200++ < 3)
-						fprintf(stderr, "loadgen: HTTP %d: %.300s\n", status,
-							c->resp);
+						fprintf(stderr, "loadgen: HTTP %d: %.300s\n",
+							status, c->resp);
 				}
 				g.done++;
 				t_end = now;

@@ -36,7 +36,7 @@ struct bgp_attrs {
 	uint32_t refcnt;
 	uint32_t hash;
 	uint8_t origin;
-	uint8_t flags; /* BGP_ATTRS_* */
+	uint8_t flags;	/* BGP_ATTRS_* */
 	uint8_t nh_len; /* 4, 16 or 32 */
 	uint8_t pad;
 	uint16_t hops; /* AS_PATH length for best path selection */

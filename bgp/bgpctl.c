@@ -34,7 +34,8 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: openvpc-bgpctl [-s SOCKET] neighbors|routes [received|accepted|advertised] [NEIGHBOR]|summary|...\n");
+		fprintf(stderr, "usage: openvpc-bgpctl [-s SOCKET] neighbors|routes "
+				"[received|accepted|advertised] [NEIGHBOR]|summary|...\n");
 		return 2;
 	}
 	for (; i < argc; i++) {

@@ -87,8 +87,8 @@ bool bgp_prefix_eq(const struct bgp_prefix *a, const struct bgp_prefix *b)
 const char *bgp_err_code_name(uint8_t code)
 {
 	switch (code) {
-#define X(name, val, text) \
-	case val:          \
+#define X(name, val, text)                                                                         \
+	case val:                                                                                  \
 		return text;
 		BGP_ERR_CODES(X)
 #undef X
@@ -100,25 +100,38 @@ const char *bgp_err_subcode_name(uint8_t code, uint8_t sub)
 {
 	static const char *const hdr[] = {"unspecific", "connection not synchronized",
 					  "bad message length", "bad message type"};
-	static const char *const open[] = {"unspecific", "unsupported version number",
-					   "bad peer AS", "bad BGP identifier",
-					   "unsupported optional parameter", "deprecated",
-					   "unacceptable hold time", "unsupported capability"};
-	static const char *const upd[] = {"unspecific", "malformed attribute list",
+	static const char *const open[] = {"unspecific",
+					   "unsupported version number",
+					   "bad peer AS",
+					   "bad BGP identifier",
+					   "unsupported optional parameter",
+					   "deprecated",
+					   "unacceptable hold time",
+					   "unsupported capability"};
+	static const char *const upd[] = {"unspecific",
+					  "malformed attribute list",
 					  "unrecognized well-known attribute",
-					  "missing well-known attribute", "attribute flags error",
-					  "attribute length error", "invalid ORIGIN attribute",
-					  "deprecated", "invalid NEXT_HOP attribute",
-					  "optional attribute error", "invalid network field",
+					  "missing well-known attribute",
+					  "attribute flags error",
+					  "attribute length error",
+					  "invalid ORIGIN attribute",
+					  "deprecated",
+					  "invalid NEXT_HOP attribute",
+					  "optional attribute error",
+					  "invalid network field",
 					  "malformed AS_PATH"};
 	static const char *const fsm[] = {"unspecific", "unexpected message in OpenSent",
 					  "unexpected message in OpenConfirm",
 					  "unexpected message in Established"};
-	static const char *const cease[] = {"unspecific", "maximum number of prefixes reached",
-					    "administrative shutdown", "peer de-configured",
-					    "administrative reset", "connection rejected",
+	static const char *const cease[] = {"unspecific",
+					    "maximum number of prefixes reached",
+					    "administrative shutdown",
+					    "peer de-configured",
+					    "administrative reset",
+					    "connection rejected",
 					    "other configuration change",
-					    "connection collision resolution", "out of resources"};
+					    "connection collision resolution",
+					    "out of resources"};
 #define PICK(tab) return sub < sizeof(tab) / sizeof(tab[0]) ? tab[sub] : "unknown subcode"
 	switch (code) {
 	case BGP_ERR_HEADER:
@@ -217,9 +230,9 @@ bool bgp_decode_header(const uint8_t *buf, size_t len, uint8_t *type, uint16_t *
 
 void bgp_begin_msg(struct bgp_wbuf *w, enum bgp_msg_type type)
 {
-	static const uint8_t marker[BGP_MARKER_LEN] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t marker[BGP_MARKER_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						       0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						       0xff, 0xff, 0xff, 0xff};
 
 	bgp_put_bytes(w, marker, sizeof(marker));
 	bgp_put_u16(w, 0);
@@ -435,7 +448,8 @@ size_t bgp_encode_open(struct bgp_wbuf *w, const struct bgp_open *o)
 			n += o->gr_fam[f];
 		bgp_put_u8(w, 64);
 		bgp_put_u8(w, (uint8_t)(2 + 4 * n));
-		bgp_put_u16(w, (uint16_t)(((unsigned)(o->gr_flags & 0xf) << 12) | (o->gr_time & 0x0fff)));
+		bgp_put_u16(
+		    w, (uint16_t)(((unsigned)(o->gr_flags & 0xf) << 12) | (o->gr_time & 0x0fff)));
 		for (int f = 0; f < BGP_FAM_COUNT; f++) {
 			if (!o->gr_fam[f])
 				continue;
@@ -521,7 +535,8 @@ bool bgp_nlri_check(struct bgp_cur c, enum bgp_fam fam, uint32_t *count)
 	while (bgp_cur_left(&c)) {
 		uint8_t plen;
 
-		if (!bgp_cur_u8(&c, &plen) || plen > fam_bits(fam) || !bgp_cur_skip(&c, (plen + 7u) / 8))
+		if (!bgp_cur_u8(&c, &plen) || plen > fam_bits(fam) ||
+		    !bgp_cur_skip(&c, (plen + 7u) / 8))
 			return false;
 		n++;
 	}

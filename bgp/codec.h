@@ -31,8 +31,8 @@
 #define BGP_ROUTE_REFRESH_LEN 23
 #define BGP_VERSION 4
 #define BGP_AS_TRANS 23456u
-#define BGP_ASPATH_MAX 8192 /* 4-octet form of the longest AS_PATH a 4096-byte message holds */
-#define BGP_OTHER_MAX 4096  /* unknown transitive attributes kept for re-announcement */
+#define BGP_ASPATH_MAX 8192  /* 4-octet form of the longest AS_PATH a 4096-byte message holds */
+#define BGP_OTHER_MAX 4096   /* unknown transitive attributes kept for re-announcement */
 #define BGP_ERR_DATA_MAX 256 /* NOTIFICATION data we keep; longer data is truncated */
 
 enum bgp_msg_type {
@@ -68,13 +68,13 @@ bool bgp_prefix_parse(const char *s, struct bgp_prefix *out);
 bool bgp_prefix_eq(const struct bgp_prefix *a, const struct bgp_prefix *b);
 
 /* NOTIFICATION error codes and subcodes (RFC 4271 4.5, 4486, 6608, 7313). */
-#define BGP_ERR_CODES(X)                                  \
-	X(HEADER, 1, "Message Header Error")                  \
-	X(OPEN, 2, "OPEN Message Error")                      \
-	X(UPDATE, 3, "UPDATE Message Error")                  \
-	X(HOLD, 4, "Hold Timer Expired")                      \
-	X(FSM, 5, "Finite State Machine Error")               \
-	X(CEASE, 6, "Cease")                                  \
+#define BGP_ERR_CODES(X)                                                                           \
+	X(HEADER, 1, "Message Header Error")                                                       \
+	X(OPEN, 2, "OPEN Message Error")                                                           \
+	X(UPDATE, 3, "UPDATE Message Error")                                                       \
+	X(HOLD, 4, "Hold Timer Expired")                                                           \
+	X(FSM, 5, "Finite State Machine Error")                                                    \
+	X(CEASE, 6, "Cease")                                                                       \
 	X(ROUTE_REFRESH, 7, "ROUTE-REFRESH Message Error")
 
 enum bgp_err_code {
@@ -85,22 +85,41 @@ enum bgp_err_code {
 
 /* Subcodes, per code. */
 enum {
-	BGP_HDR_NOT_SYNC = 1, BGP_HDR_BAD_LEN = 2, BGP_HDR_BAD_TYPE = 3,
+	BGP_HDR_NOT_SYNC = 1,
+	BGP_HDR_BAD_LEN = 2,
+	BGP_HDR_BAD_TYPE = 3,
 
-	BGP_OPEN_BAD_VERSION = 1, BGP_OPEN_BAD_AS = 2, BGP_OPEN_BAD_ID = 3,
-	BGP_OPEN_BAD_OPT = 4, BGP_OPEN_BAD_HOLD = 6, BGP_OPEN_BAD_CAP = 7,
+	BGP_OPEN_BAD_VERSION = 1,
+	BGP_OPEN_BAD_AS = 2,
+	BGP_OPEN_BAD_ID = 3,
+	BGP_OPEN_BAD_OPT = 4,
+	BGP_OPEN_BAD_HOLD = 6,
+	BGP_OPEN_BAD_CAP = 7,
 
-	BGP_UPD_MALFORMED_LIST = 1, BGP_UPD_UNKNOWN_WELLKNOWN = 2, BGP_UPD_MISSING_WELLKNOWN = 3,
-	BGP_UPD_ATTR_FLAGS = 4, BGP_UPD_ATTR_LEN = 5, BGP_UPD_BAD_ORIGIN = 6,
-	BGP_UPD_BAD_NEXTHOP = 8, BGP_UPD_OPTIONAL_ATTR = 9, BGP_UPD_BAD_NETWORK = 10,
+	BGP_UPD_MALFORMED_LIST = 1,
+	BGP_UPD_UNKNOWN_WELLKNOWN = 2,
+	BGP_UPD_MISSING_WELLKNOWN = 3,
+	BGP_UPD_ATTR_FLAGS = 4,
+	BGP_UPD_ATTR_LEN = 5,
+	BGP_UPD_BAD_ORIGIN = 6,
+	BGP_UPD_BAD_NEXTHOP = 8,
+	BGP_UPD_OPTIONAL_ATTR = 9,
+	BGP_UPD_BAD_NETWORK = 10,
 	BGP_UPD_BAD_ASPATH = 11,
 
-	BGP_FSM_UNSPEC = 0, BGP_FSM_IN_OPENSENT = 1, BGP_FSM_IN_OPENCONFIRM = 2,
+	BGP_FSM_UNSPEC = 0,
+	BGP_FSM_IN_OPENSENT = 1,
+	BGP_FSM_IN_OPENCONFIRM = 2,
 	BGP_FSM_IN_ESTABLISHED = 3,
 
-	BGP_CEASE_MAX_PREFIX = 1, BGP_CEASE_ADMIN_SHUTDOWN = 2, BGP_CEASE_PEER_DECONF = 3,
-	BGP_CEASE_ADMIN_RESET = 4, BGP_CEASE_REJECTED = 5, BGP_CEASE_CONFIG_CHANGE = 6,
-	BGP_CEASE_COLLISION = 7, BGP_CEASE_OUT_OF_RESOURCES = 8,
+	BGP_CEASE_MAX_PREFIX = 1,
+	BGP_CEASE_ADMIN_SHUTDOWN = 2,
+	BGP_CEASE_PEER_DECONF = 3,
+	BGP_CEASE_ADMIN_RESET = 4,
+	BGP_CEASE_REJECTED = 5,
+	BGP_CEASE_CONFIG_CHANGE = 6,
+	BGP_CEASE_COLLISION = 7,
+	BGP_CEASE_OUT_OF_RESOURCES = 8,
 
 	BGP_RR_BAD_LEN = 1,
 };
@@ -133,7 +152,7 @@ size_t bgp_finish_msg(struct bgp_wbuf *w, size_t start);
 
 /* Graceful restart (RFC 4724) flags. */
 #define BGP_GR_RESTARTING 0x8 /* R bit in the 4-bit restart flags */
-#define BGP_GR_FWD 0x80       /* F bit per AFI */
+#define BGP_GR_FWD 0x80	      /* F bit per AFI */
 
 /* The contents of an OPEN, with the capabilities we understand. */
 struct bgp_open {
@@ -141,18 +160,18 @@ struct bgp_open {
 	uint16_t my_as16;
 	uint16_t hold_time;
 	uint32_t bgp_id; /* host order */
-	bool as4;        /* RFC 6793 capability present */
+	bool as4;	 /* RFC 6793 capability present */
 	uint32_t as4_value;
-	bool mp[BGP_FAM_COUNT];  /* RFC 4760 capability per family */
-	bool route_refresh;      /* RFC 2918 (code 2) or the old code 128 */
-	bool enhanced_rr;        /* RFC 7313 */
-	bool gr;                 /* RFC 4724 capability present */
-	uint8_t gr_flags;        /* high 4 bits of the restart flags/time word */
-	uint16_t gr_time;        /* seconds, 12 bits */
+	bool mp[BGP_FAM_COUNT]; /* RFC 4760 capability per family */
+	bool route_refresh;	/* RFC 2918 (code 2) or the old code 128 */
+	bool enhanced_rr;	/* RFC 7313 */
+	bool gr;		/* RFC 4724 capability present */
+	uint8_t gr_flags;	/* high 4 bits of the restart flags/time word */
+	uint16_t gr_time;	/* seconds, 12 bits */
 	bool gr_fam[BGP_FAM_COUNT];
 	bool gr_fwd[BGP_FAM_COUNT];
-	uint16_t unknown_caps;   /* count, for introspection */
-	bool any_mp;             /* peer sent any MP capability (also for families we don't know) */
+	uint16_t unknown_caps; /* count, for introspection */
+	bool any_mp;	       /* peer sent any MP capability (also for families we don't know) */
 };
 
 /* The peer's AS: the 4-octet capability value when present, else My AS. */
@@ -222,11 +241,16 @@ enum bgp_attr_type {
 #define BGP_AF_EXTLEN 0x10
 
 enum bgp_origin { BGP_ORIGIN_IGP = 0, BGP_ORIGIN_EGP = 1, BGP_ORIGIN_INCOMPLETE = 2 };
-enum bgp_seg_type { BGP_AS_SET = 1, BGP_AS_SEQUENCE = 2, BGP_AS_CONFED_SEQUENCE = 3, BGP_AS_CONFED_SET = 4 };
+enum bgp_seg_type {
+	BGP_AS_SET = 1,
+	BGP_AS_SEQUENCE = 2,
+	BGP_AS_CONFED_SEQUENCE = 3,
+	BGP_AS_CONFED_SET = 4
+};
 
 /* What the decoder needs to know about the session. */
 struct bgp_peer_ctx {
-	bool as4;   /* both sides sent the 4-octet AS capability */
+	bool as4; /* both sides sent the 4-octet AS capability */
 	bool ebgp;
 	uint32_t peer_as;
 	bool fam[BGP_FAM_COUNT]; /* families negotiated */
@@ -251,7 +275,8 @@ struct bgp_pattrs {
 	uint16_t lcomm_len;
 	const uint8_t *extcomm; /* borrowed, % 8 == 0 */
 	uint16_t extcomm_len;
-	uint16_t other_len; /* unknown optional transitive attributes, re-encoded with Partial set */
+	uint16_t
+	    other_len; /* unknown optional transitive attributes, re-encoded with Partial set */
 	uint8_t other[BGP_OTHER_MAX];
 };
 
@@ -265,7 +290,7 @@ static inline bool bgp_pattrs_has(const struct bgp_pattrs *a, unsigned type)
  * family that was not negotiated (then it is ignored and counted). */
 struct bgp_update {
 	struct bgp_cur withdrawn; /* IPv4 */
-	struct bgp_cur nlri;      /* IPv4 */
+	struct bgp_cur nlri;	  /* IPv4 */
 	int mp_reach_fam;
 	struct bgp_cur mp_reach;
 	uint8_t mp_nh[32];
@@ -273,11 +298,11 @@ struct bgp_update {
 	int mp_unreach_fam;
 	struct bgp_cur mp_unreach;
 	uint32_t n_withdrawn, n_nlri, n_mp_reach, n_mp_unreach;
-	bool treat_as_withdraw;   /* RFC 7606: withdraw every NLRI this message announces */
-	const char *why;          /* static text for the log when treat_as_withdraw or discarded */
-	uint16_t discarded;       /* attributes dropped ("attribute discard") */
-	uint16_t ignored_fam;     /* MP attributes of families not negotiated */
-	int eor_fam;              /* End-of-RIB marker for this family, else -1 */
+	bool treat_as_withdraw; /* RFC 7606: withdraw every NLRI this message announces */
+	const char *why;	/* static text for the log when treat_as_withdraw or discarded */
+	uint16_t discarded;	/* attributes dropped ("attribute discard") */
+	uint16_t ignored_fam;	/* MP attributes of families not negotiated */
+	int eor_fam;		/* End-of-RIB marker for this family, else -1 */
 	struct bgp_pattrs a;
 };
 

@@ -58,7 +58,8 @@ static bool parse_u16(const char *v, uint16_t *out)
 
 static bool parse_bool(const char *v, bool *out)
 {
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") ||
+	    !strcasecmp(v, "on"))
 		*out = true;
 	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0") ||
 		 !strcasecmp(v, "off"))
@@ -138,7 +139,8 @@ static int global_key(struct parse_ctx *pc, const char *k, const char *v)
 		}
 		if (c->sp.n_listen == 4)
 			return fail(pc, "at most 4 listen addresses%s%s", "", "");
-		if (!parse_addr(v, &c->sp.listen[c->sp.n_listen].fam, c->sp.listen[c->sp.n_listen].addr))
+		if (!parse_addr(v, &c->sp.listen[c->sp.n_listen].fam,
+				c->sp.listen[c->sp.n_listen].addr))
 			return fail(pc, "bad listen address '%s'%s", v, "");
 		c->sp.n_listen++;
 	} else if (!strcmp(k, "listen-port")) {
@@ -199,7 +201,8 @@ static int neighbor_key(struct parse_ctx *pc, const char *k, const char *v)
 			return fail(pc, "bad port '%s'%s", v, "");
 	} else if (!strcmp(k, "local-address")) {
 		if (!parse_addr(v, &fam, n->local_addr) || fam != n->addr_fam)
-			return fail(pc, "bad local-address '%s' (same family as the neighbor)%s", v, "");
+			return fail(pc, "bad local-address '%s' (same family as the neighbor)%s", v,
+				    "");
 		n->has_local_addr = true;
 	} else if (!strcmp(k, "passive")) {
 		if (!parse_bool(v, &n->passive))
@@ -243,7 +246,9 @@ static int neighbor_key(struct parse_ctx *pc, const char *k, const char *v)
 		else if (!strcmp(v, "teardown"))
 			n->limit_action = BGP_LIMIT_TEARDOWN;
 		else
-			return fail(pc, "max-prefixes-action must be keep-first or teardown, not '%s'%s", v, "");
+			return fail(
+			    pc, "max-prefixes-action must be keep-first or teardown, not '%s'%s", v,
+			    "");
 	} else if (!strcmp(k, "max-prefixes-restart")) {
 		if (!parse_u32(v, 86400, &n->limit_restart))
 			return fail(pc, "bad max-prefixes-restart '%s'%s", v, "");
@@ -307,7 +312,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	pc->section = section;
 	pc->key = name ? name : "";
 	if (!name) {
-		/* A new section (inih calls with NULL name when INI_CALL_HANDLER_ON_NEW_SECTION). */
+		/* A new section (inih calls with NULL name when INI_CALL_HANDLER_ON_NEW_SECTION).
+		 */
 		return 1;
 	}
 	if (!strcmp(section, "global"))

@@ -31,7 +31,7 @@ static json_t *counters_json(const struct bgp_neighbor *n)
 {
 	static const char *const names[] = {
 #define X(id, s) s,
-		BGP_NBR_COUNTERS(X)
+	    BGP_NBR_COUNTERS(X)
 #undef X
 	};
 	json_t *o = json_object();
@@ -48,9 +48,9 @@ static json_t *err_json(const struct bgp_err *e)
 	for (unsigned i = 0; i < e->data_len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", e->data[i]);
 	hex[2 * e->data_len] = 0;
-	return json_pack("{s:i, s:i, s:s, s:s, s:s}", "code", e->code, "subcode", e->subcode, "text",
-			 bgp_err_code_name(e->code), "subtext", bgp_err_subcode_name(e->code, e->subcode),
-			 "data", hex);
+	return json_pack("{s:i, s:i, s:s, s:s, s:s}", "code", e->code, "subcode", e->subcode,
+			 "text", bgp_err_code_name(e->code), "subtext",
+			 bgp_err_subcode_name(e->code, e->subcode), "data", hex);
 }
 
 static json_t *fams_json(const bool f[BGP_FAM_COUNT])
@@ -84,10 +84,13 @@ static json_t *neighbor_json(const struct bgp_neighbor *n)
 	json_object_set_new(o, "import", json_string(c->import_accept ? "accept" : "none"));
 	json_object_set_new(o, "export", json_string(c->export_networks ? "networks" : "none"));
 	json_object_set_new(o, "max-prefixes", json_integer(c->max_prefixes));
-	json_object_set_new(o, "max-prefixes-action",
-			    json_string(c->limit_action == BGP_LIMIT_TEARDOWN ? "teardown" : "keep-first"));
-	json_object_set_new(o, "received", json_integer((json_int_t)bgp_rib_received(sp->rib, n->slot)));
-	json_object_set_new(o, "accepted", json_integer((json_int_t)bgp_rib_accepted(sp->rib, n->slot)));
+	json_object_set_new(
+	    o, "max-prefixes-action",
+	    json_string(c->limit_action == BGP_LIMIT_TEARDOWN ? "teardown" : "keep-first"));
+	json_object_set_new(o, "received",
+			    json_integer((json_int_t)bgp_rib_received(sp->rib, n->slot)));
+	json_object_set_new(o, "accepted",
+			    json_integer((json_int_t)bgp_rib_accepted(sp->rib, n->slot)));
 	json_object_set_new(o, "advertised", json_integer((json_int_t)n->nadv));
 	if (n->fsm.state >= BGP_ST_OPENCONFIRM) {
 		char id[INET_ADDRSTRLEN];
@@ -130,16 +133,17 @@ static json_t *path_json(const struct bgp_speaker *sp, const struct bgp_prefix *
 	json_t *o = json_object(), *flags = json_array();
 
 	json_object_set_new(o, "prefix", json_string(bgp_prefix_format(p, buf, sizeof(buf))));
-	json_object_set_new(o, "neighbor", json_string(sp->nbrs[path->peer] ? sp->nbrs[path->peer]->name : "?"));
+	json_object_set_new(o, "neighbor",
+			    json_string(sp->nbrs[path->peer] ? sp->nbrs[path->peer]->name : "?"));
 	inet_ntop(a->nh_len == 4 ? AF_INET : AF_INET6, bgp_attrs_nh(a), buf, sizeof(buf));
 	json_object_set_new(o, "next-hop", json_string(buf));
 	if (a->nh_len == 32) {
 		inet_ntop(AF_INET6, bgp_attrs_nh(a) + 16, buf, sizeof(buf));
 		json_object_set_new(o, "next-hop-link-local", json_string(buf));
 	}
-	json_object_set_new(o, "as-path",
-			    json_string(bgp_aspath_format(bgp_attrs_aspath(a), a->aspath_len, buf,
-							  sizeof(buf))));
+	json_object_set_new(
+	    o, "as-path",
+	    json_string(bgp_aspath_format(bgp_attrs_aspath(a), a->aspath_len, buf, sizeof(buf))));
 	json_object_set_new(o, "origin", json_string(origin_name(a->origin)));
 	if (a->flags & BGP_ATTRS_MED)
 		json_object_set_new(o, "med", json_integer(a->med));
@@ -149,7 +153,8 @@ static json_t *path_json(const struct bgp_speaker *sp, const struct bgp_prefix *
 		const uint8_t *d = bgp_attrs_comm(a);
 
 		for (unsigned i = 0; i + 4 <= a->comm_len; i += 4) {
-			snprintf(buf, sizeof(buf), "%u:%u", d[i] << 8 | d[i + 1], d[i + 2] << 8 | d[i + 3]);
+			snprintf(buf, sizeof(buf), "%u:%u", d[i] << 8 | d[i + 1],
+				 d[i + 2] << 8 | d[i + 3]);
 			json_array_append_new(c, json_string(buf));
 		}
 		json_object_set_new(o, "communities", c);
@@ -192,7 +197,7 @@ static json_t *path_json(const struct bgp_speaker *sp, const struct bgp_prefix *
 struct walk_ctx {
 	const struct bgp_speaker *sp;
 	json_t *out;
-	int peer; /* -1: all */
+	int peer;  /* -1: all */
 	int which; /* 0 best, 1 received, 2 accepted */
 };
 
@@ -259,9 +264,10 @@ static json_t *cmd_routes(struct bgp_speaker *sp, char **argv, int argc)
 				continue;
 			for (size_t j = 0; j < n->nadv; j++)
 				json_array_append_new(
-					w.out, json_pack("{s:s, s:s}", "prefix",
-							 bgp_prefix_format(&n->adv[j], buf, sizeof(buf)),
-							 "neighbor", n->name));
+				    w.out,
+				    json_pack("{s:s, s:s}", "prefix",
+					      bgp_prefix_format(&n->adv[j], buf, sizeof(buf)),
+					      "neighbor", n->name));
 		}
 		return w.out;
 	}
@@ -280,27 +286,34 @@ static json_t *cmd_summary(struct bgp_speaker *sp)
 	inet_ntop(AF_INET, &nid, id, sizeof(id));
 	json_object_set_new(o, "asn", json_integer(sp->cfg.asn));
 	json_object_set_new(o, "router-id", json_string(id));
-	json_object_set_new(o, "uptime-seconds", json_integer((bgp_now_ms() - sp->started_ms) / 1000));
+	json_object_set_new(o, "uptime-seconds",
+			    json_integer((bgp_now_ms() - sp->started_ms) / 1000));
 	json_object_set_new(o, "neighbors-configured", json_integer(sp->n_nbrs));
 	json_object_set_new(o, "max-neighbors", json_integer(sp->cfg.max_neighbors));
-	json_object_set_new(o, "ipv4-prefixes", json_integer((json_int_t)bgp_rib_prefix_count(sp->rib, BGP_FAM_V4)));
-	json_object_set_new(o, "ipv6-prefixes", json_integer((json_int_t)bgp_rib_prefix_count(sp->rib, BGP_FAM_V6)));
-	json_object_set_new(o, "ipv4-best", json_integer((json_int_t)bgp_rib_best_count(sp->rib, BGP_FAM_V4)));
-	json_object_set_new(o, "ipv6-best", json_integer((json_int_t)bgp_rib_best_count(sp->rib, BGP_FAM_V6)));
+	json_object_set_new(o, "ipv4-prefixes",
+			    json_integer((json_int_t)bgp_rib_prefix_count(sp->rib, BGP_FAM_V4)));
+	json_object_set_new(o, "ipv6-prefixes",
+			    json_integer((json_int_t)bgp_rib_prefix_count(sp->rib, BGP_FAM_V6)));
+	json_object_set_new(o, "ipv4-best",
+			    json_integer((json_int_t)bgp_rib_best_count(sp->rib, BGP_FAM_V4)));
+	json_object_set_new(o, "ipv6-best",
+			    json_integer((json_int_t)bgp_rib_best_count(sp->rib, BGP_FAM_V6)));
 	json_object_set_new(o, "best-changes", json_integer((json_int_t)sp->best_changes));
-	json_object_set_new(o, "attribute-sets", json_integer((json_int_t)bgp_attr_table_count(sp->attrs)));
-	json_object_set_new(o, "attribute-bytes", json_integer((json_int_t)bgp_attr_table_bytes(sp->attrs)));
+	json_object_set_new(o, "attribute-sets",
+			    json_integer((json_int_t)bgp_attr_table_count(sp->attrs)));
+	json_object_set_new(o, "attribute-bytes",
+			    json_integer((json_int_t)bgp_attr_table_bytes(sp->attrs)));
 	json_object_set_new(o, "rib-bytes", json_integer((json_int_t)bgp_rib_bytes(sp->rib)));
 	for (unsigned k = 0; k < BGP_RIB_MAX_PEERS; k++) {
 		struct bgp_neighbor *n = sp->nbrs[k];
 
 		if (!n)
 			continue;
-		json_array_append_new(nb, json_pack("{s:s, s:s, s:I, s:I}", "address", n->name, "state",
-						    bgp_state_name(n->fsm.state), "received",
-						    (json_int_t)bgp_rib_received(sp->rib, n->slot),
-						    "accepted",
-						    (json_int_t)bgp_rib_accepted(sp->rib, n->slot)));
+		json_array_append_new(
+		    nb, json_pack("{s:s, s:s, s:I, s:I}", "address", n->name, "state",
+				  bgp_state_name(n->fsm.state), "received",
+				  (json_int_t)bgp_rib_received(sp->rib, n->slot), "accepted",
+				  (json_int_t)bgp_rib_accepted(sp->rib, n->slot)));
 	}
 	json_object_set_new(o, "neighbors", nb);
 	return o;
@@ -327,7 +340,8 @@ static json_t *run(struct bgp_speaker *sp, char **argv, int argc)
 		char buf[64];
 
 		for (size_t i = 0; i < sp->n_networks; i++)
-			json_array_append_new(a, json_string(bgp_prefix_format(&sp->networks[i], buf, sizeof(buf))));
+			json_array_append_new(
+			    a, json_string(bgp_prefix_format(&sp->networks[i], buf, sizeof(buf))));
 		return a;
 	}
 	if (!strcmp(argv[0], "network") && argc == 3) {
@@ -367,7 +381,8 @@ char *bgp_ctl_command(struct bgp_speaker *sp, const char *line)
 	char *out;
 
 	snprintf(buf, sizeof(buf), "%s", line);
-	for (tok = strtok_r(buf, " \t\r\n", &save); tok && argc < 8; tok = strtok_r(NULL, " \t\r\n", &save))
+	for (tok = strtok_r(buf, " \t\r\n", &save); tok && argc < 8;
+	     tok = strtok_r(NULL, " \t\r\n", &save))
 		argv[argc++] = tok;
 	j = run(sp, argv, argc);
 	out = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -415,7 +430,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 {
 	struct bgp_ctl *ctl = arg;
 	struct bufferevent *bev =
-		bufferevent_socket_new(evconnlistener_get_base(lis), fd, BEV_OPT_CLOSE_ON_FREE);
+	    bufferevent_socket_new(evconnlistener_get_base(lis), fd, BEV_OPT_CLOSE_ON_FREE);
 
 	if (!bev) {
 		close(fd);
@@ -442,8 +457,9 @@ struct bgp_ctl *bgp_ctl_create(struct event_base *base, struct bgp_speaker *sp, 
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, path, plen + 1);
 	unlink(path);
-	ctl->lis = evconnlistener_new_bind(base, on_accept, ctl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-					   16, (struct sockaddr *)&sun, sizeof(sun));
+	ctl->lis = evconnlistener_new_bind(base, on_accept, ctl,
+					   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
+					   (struct sockaddr *)&sun, sizeof(sun));
 	if (!ctl->lis)
 		goto fail;
 	return ctl;

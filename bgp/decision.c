@@ -44,24 +44,24 @@ static uint32_t med_of(const struct bgp_path *p)
 }
 
 /* Keeps only the candidates with the best key; key(better) < key(worse). */
-#define KEEP_MIN(keyexpr)                                      \
-	do {                                                   \
-		uint64_t best_ = UINT64_MAX;                   \
-		for (size_t i = 0; i < n; i++)                 \
-			if (cand[i]) {                         \
-				const struct bgp_path *p = &paths[i]; \
-				uint64_t k_ = (keyexpr);       \
-				if (k_ < best_)                \
-					best_ = k_;            \
-			}                                      \
-		for (size_t i = 0; i < n; i++)                 \
-			if (cand[i]) {                         \
-				const struct bgp_path *p = &paths[i]; \
-				if ((uint64_t)(keyexpr) != best_) { \
-					cand[i] = false;       \
-					left--;                \
-				}                              \
-			}                                      \
+#define KEEP_MIN(keyexpr)                                                                          \
+	do {                                                                                       \
+		uint64_t best_ = UINT64_MAX;                                                       \
+		for (size_t i = 0; i < n; i++)                                                     \
+			if (cand[i]) {                                                             \
+				const struct bgp_path *p = &paths[i];                              \
+				uint64_t k_ = (keyexpr);                                           \
+				if (k_ < best_)                                                    \
+					best_ = k_;                                                \
+			}                                                                          \
+		for (size_t i = 0; i < n; i++)                                                     \
+			if (cand[i]) {                                                             \
+				const struct bgp_path *p = &paths[i];                              \
+				if ((uint64_t)(keyexpr) != best_) {                                \
+					cand[i] = false;                                           \
+					left--;                                                    \
+				}                                                                  \
+			}                                                                          \
 	} while (0)
 
 int bgp_decision_run(struct bgp_path *paths, size_t n, const struct bgp_rib_peer *peers,
@@ -74,7 +74,7 @@ int bgp_decision_run(struct bgp_path *paths, size_t n, const struct bgp_rib_peer
 	if (n > MAX_CAND)
 		n = MAX_CAND;
 	for (size_t i = 0; i < n; i++) {
-		paths[i].flags &= (uint8_t)~(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
+		paths[i].flags &= (uint8_t) ~(BGP_PATH_BEST | BGP_PATH_MULTIPATH);
 		cand[i] = (paths[i].flags & BGP_PATH_ACCEPTED) != 0;
 		left += cand[i];
 	}

@@ -19,7 +19,7 @@ const char *bgp_state_name(enum bgp_state s)
 {
 	static const char *const names[] = {
 #define X(n, str) str,
-		BGP_STATES(X)
+	    BGP_STATES(X)
 #undef X
 	};
 	return s < BGP_ST_COUNT ? names[s] : "?";
@@ -29,7 +29,7 @@ const char *bgp_event_name(enum bgp_event e)
 {
 	static const char *const names[] = {
 #define X(n, str) str,
-		BGP_EVENTS(X)
+	    BGP_EVENTS(X)
 #undef X
 	};
 	return e < BGP_EV_COUNT ? names[e] : "?";
@@ -51,12 +51,11 @@ void bgp_fsm_init(struct bgp_fsm *f, bool passive)
 /* Actions of every transition to Idle caused by an error (RFC 4271 8.2.2:
  * "drops the TCP connection, releases all BGP resources, increments the
  * ConnectRetryCounter by 1"). */
-#define TO_IDLE_ERROR                                                                 \
-	(BGP_A_DROP_TCP | BGP_A_STOP_CONNRETRY | BGP_A_STOP_TIMERS | BGP_A_RELEASE |   \
+#define TO_IDLE_ERROR                                                                              \
+	(BGP_A_DROP_TCP | BGP_A_STOP_CONNRETRY | BGP_A_STOP_TIMERS | BGP_A_RELEASE |               \
 	 BGP_A_CRC_INC | BGP_A_AUTO_RESTART)
-#define TO_IDLE_STOP                                                                  \
-	(BGP_A_DROP_TCP | BGP_A_STOP_CONNRETRY | BGP_A_STOP_TIMERS | BGP_A_RELEASE |   \
-	 BGP_A_CRC_ZERO)
+#define TO_IDLE_STOP                                                                               \
+	(BGP_A_DROP_TCP | BGP_A_STOP_CONNRETRY | BGP_A_STOP_TIMERS | BGP_A_RELEASE | BGP_A_CRC_ZERO)
 
 static enum bgp_state notify(struct bgp_fsm_out *o, uint32_t acts, uint8_t code, uint8_t sub)
 {
@@ -73,7 +72,8 @@ static enum bgp_state ev_idle(struct bgp_fsm *f, enum bgp_event ev, struct bgp_f
 	switch (ev) {
 	case BGP_EV_MANUAL_START:
 	case BGP_EV_AUTO_START:
-		o->actions |= BGP_A_START_CONNRETRY | (ev == BGP_EV_MANUAL_START ? BGP_A_CRC_ZERO : 0);
+		o->actions |=
+		    BGP_A_START_CONNRETRY | (ev == BGP_EV_MANUAL_START ? BGP_A_CRC_ZERO : 0);
 		if (f->passive)
 			return BGP_ST_ACTIVE;
 		o->actions |= BGP_A_CONNECT;
@@ -86,8 +86,7 @@ static enum bgp_state ev_idle(struct bgp_fsm *f, enum bgp_event ev, struct bgp_f
 	}
 }
 
-static enum bgp_state ev_connect_active(struct bgp_fsm *f, enum bgp_event ev,
-					struct bgp_fsm_out *o)
+static enum bgp_state ev_connect_active(struct bgp_fsm *f, enum bgp_event ev, struct bgp_fsm_out *o)
 {
 	enum bgp_state s = f->state;
 

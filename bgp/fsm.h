@@ -29,76 +29,76 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BGP_STATES(X)       \
-	X(IDLE, "Idle")         \
-	X(CONNECT, "Connect")   \
-	X(ACTIVE, "Active")     \
-	X(OPENSENT, "OpenSent") \
-	X(OPENCONFIRM, "OpenConfirm") \
+#define BGP_STATES(X)                                                                              \
+	X(IDLE, "Idle")                                                                            \
+	X(CONNECT, "Connect")                                                                      \
+	X(ACTIVE, "Active")                                                                        \
+	X(OPENSENT, "OpenSent")                                                                    \
+	X(OPENCONFIRM, "OpenConfirm")                                                              \
 	X(ESTABLISHED, "Established")
 
 enum bgp_state {
 #define X(n, s) BGP_ST_##n,
 	BGP_STATES(X)
 #undef X
-	BGP_ST_COUNT
+	    BGP_ST_COUNT
 };
 
 /* Events (RFC 4271 8.1 numbers in brackets). */
-#define BGP_EVENTS(X)                                                     \
-	X(MANUAL_START, "ManualStart")           /* [1], [4] when passive */ \
-	X(MANUAL_STOP, "ManualStop")             /* [2] */                   \
-	X(AUTO_START, "AutomaticStart")          /* [3], [5] when passive */ \
-	X(CONNRETRY_EXPIRES, "ConnectRetryTimer_Expires") /* [9] */          \
-	X(HOLD_EXPIRES, "HoldTimer_Expires")     /* [10] */                  \
-	X(KEEPALIVE_EXPIRES, "KeepaliveTimer_Expires") /* [11] */            \
-	X(TCP_CONNECTED, "TcpConnection_Established") /* [16], [17] */       \
-	X(TCP_FAILS, "TcpConnectionFails")       /* [18] */                  \
-	X(OPEN_RECV, "BGPOpen")                  /* [19] */                  \
-	X(HEADER_ERR, "BGPHeaderErr")            /* [21] */                  \
-	X(OPEN_ERR, "BGPOpenMsgErr")             /* [22] */                  \
-	X(COLLISION_DUMP, "OpenCollisionDump")   /* [23] */                  \
-	X(NOTIF_VERSION_ERR, "NotifMsgVerErr")   /* [24] */                  \
-	X(NOTIF_RECV, "NotifMsg")                /* [25] */                  \
-	X(KEEPALIVE_RECV, "KeepAliveMsg")        /* [26] */                  \
-	X(UPDATE_RECV, "UpdateMsg")              /* [27] */                  \
-	X(UPDATE_ERR, "UpdateMsgErr")            /* [28] */                  \
-	X(REFRESH_RECV, "RouteRefreshMsg")       /* RFC 2918 */              \
-	X(ADMIN_CEASE, "AdminCease") /* local Cease: limits, reset, deconfig */
+#define BGP_EVENTS(X)                                                                              \
+	X(MANUAL_START, "ManualStart")			  /* [1], [4] when passive */              \
+	X(MANUAL_STOP, "ManualStop")			  /* [2] */                                \
+	X(AUTO_START, "AutomaticStart")			  /* [3], [5] when passive */              \
+	X(CONNRETRY_EXPIRES, "ConnectRetryTimer_Expires") /* [9] */                                \
+	X(HOLD_EXPIRES, "HoldTimer_Expires")		  /* [10] */                               \
+	X(KEEPALIVE_EXPIRES, "KeepaliveTimer_Expires")	  /* [11] */                               \
+	X(TCP_CONNECTED, "TcpConnection_Established")	  /* [16], [17] */                         \
+	X(TCP_FAILS, "TcpConnectionFails")		  /* [18] */                               \
+	X(OPEN_RECV, "BGPOpen")				  /* [19] */                               \
+	X(HEADER_ERR, "BGPHeaderErr")			  /* [21] */                               \
+	X(OPEN_ERR, "BGPOpenMsgErr")			  /* [22] */                               \
+	X(COLLISION_DUMP, "OpenCollisionDump")		  /* [23] */                               \
+	X(NOTIF_VERSION_ERR, "NotifMsgVerErr")		  /* [24] */                               \
+	X(NOTIF_RECV, "NotifMsg")			  /* [25] */                               \
+	X(KEEPALIVE_RECV, "KeepAliveMsg")		  /* [26] */                               \
+	X(UPDATE_RECV, "UpdateMsg")			  /* [27] */                               \
+	X(UPDATE_ERR, "UpdateMsgErr")			  /* [28] */                               \
+	X(REFRESH_RECV, "RouteRefreshMsg")		  /* RFC 2918 */                           \
+	X(ADMIN_CEASE, "AdminCease")			  /* local Cease: limits, reset, deconfig */
 
 enum bgp_event {
 #define X(n, s) BGP_EV_##n,
 	BGP_EVENTS(X)
 #undef X
-	BGP_EV_COUNT
+	    BGP_EV_COUNT
 };
 
 /* Actions, as bits of struct bgp_fsm_out.actions. */
 enum {
-	BGP_A_CONNECT = 1u << 0,          /* start an outgoing TCP connection */
-	BGP_A_DROP_TCP = 1u << 1,         /* close the connection */
+	BGP_A_CONNECT = 1u << 0,  /* start an outgoing TCP connection */
+	BGP_A_DROP_TCP = 1u << 1, /* close the connection */
 	BGP_A_SEND_OPEN = 1u << 2,
 	BGP_A_SEND_KEEPALIVE = 1u << 3,
 	BGP_A_SEND_NOTIFICATION = 1u << 4, /* code/subcode in out; data from the session */
-	BGP_A_START_CONNRETRY = 1u << 5,  /* (re)start the ConnectRetry timer */
+	BGP_A_START_CONNRETRY = 1u << 5,   /* (re)start the ConnectRetry timer */
 	BGP_A_STOP_CONNRETRY = 1u << 6,
 	BGP_A_START_HOLD_LARGE = 1u << 7, /* hold timer to 4 minutes (OpenSent) */
-	BGP_A_START_HOLD = 1u << 8,       /* hold timer to the negotiated time (0: none) */
+	BGP_A_START_HOLD = 1u << 8,	  /* hold timer to the negotiated time (0: none) */
 	BGP_A_START_KEEPALIVE = 1u << 9,  /* (re)start the keepalive timer */
-	BGP_A_STOP_TIMERS = 1u << 10,     /* hold and keepalive */
-	BGP_A_RELEASE = 1u << 11,         /* release resources: the peer's routes go (or turn stale) */
-	BGP_A_ESTABLISHED = 1u << 12,     /* session up: send our routes and End-of-RIB */
+	BGP_A_STOP_TIMERS = 1u << 10,	  /* hold and keepalive */
+	BGP_A_RELEASE = 1u << 11,     /* release resources: the peer's routes go (or turn stale) */
+	BGP_A_ESTABLISHED = 1u << 12, /* session up: send our routes and End-of-RIB */
 	BGP_A_PROCESS_UPDATE = 1u << 13,
 	BGP_A_PROCESS_REFRESH = 1u << 14,
-	BGP_A_CRC_ZERO = 1u << 15,        /* ConnectRetryCounter = 0 */
-	BGP_A_CRC_INC = 1u << 16,         /* ConnectRetryCounter += 1 */
-	BGP_A_AUTO_RESTART = 1u << 17,    /* going Idle after an error: schedule AutomaticStart */
-	BGP_A_NEGOTIATE = 1u << 18,       /* adopt the peer's OPEN (hold time, capabilities) */
+	BGP_A_CRC_ZERO = 1u << 15,     /* ConnectRetryCounter = 0 */
+	BGP_A_CRC_INC = 1u << 16,      /* ConnectRetryCounter += 1 */
+	BGP_A_AUTO_RESTART = 1u << 17, /* going Idle after an error: schedule AutomaticStart */
+	BGP_A_NEGOTIATE = 1u << 18,    /* adopt the peer's OPEN (hold time, capabilities) */
 };
 
 struct bgp_fsm {
 	enum bgp_state state;
-	bool passive;         /* never initiate TCP, only accept */
+	bool passive; /* never initiate TCP, only accept */
 	uint32_t connect_retry_counter;
 	uint32_t transitions; /* for introspection */
 };

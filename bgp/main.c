@@ -71,7 +71,8 @@ int main(int argc, char **argv)
 		goto out_cfg;
 	}
 	if (check) {
-		printf("configuration ok: %u neighbors, %zu networks\n", cfg->n_nbrs, cfg->n_networks);
+		printf("configuration ok: %u neighbors, %zu networks\n", cfg->n_nbrs,
+		       cfg->n_networks);
 		rc = 0;
 		goto out_cfg;
 	}
@@ -112,8 +113,8 @@ int main(int argc, char **argv)
 	sigint = evsignal_new(base, SIGINT, on_signal, base);
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
-	bgp_log(BGP_LOG_INFO, "started: AS %u, %u neighbors, %zu networks", cfg->sp.asn, cfg->n_nbrs,
-		cfg->n_networks);
+	bgp_log(BGP_LOG_INFO, "started: AS %u, %u neighbors, %zu networks", cfg->sp.asn,
+		cfg->n_nbrs, cfg->n_networks);
 	event_base_dispatch(base);
 	event_free(sigterm);
 	event_free(sigint);

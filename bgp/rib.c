@@ -120,7 +120,8 @@ static uint32_t prefix_hash(const struct bgp_prefix *p, uint64_t seed)
 		net = p->len ? a >> (32 - p->len) : 0;
 		salt = 0;
 	}
-	return (uint32_t)(mix64((net >> 8) ^ salt ^ seed ^ ((uint64_t)p->len << 56)) << 8) | (uint32_t)(net & 0xff);
+	return (uint32_t)(mix64((net >> 8) ^ salt ^ seed ^ ((uint64_t)p->len << 56)) << 8) |
+	       (uint32_t)(net & 0xff);
 }
 
 struct bgp_rib *bgp_rib_create(struct bgp_attr_table *attrs, bgp_rib_best_fn best_changed,

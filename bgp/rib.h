@@ -38,16 +38,16 @@
 #define BGP_RIB_MAX_PEERS 64 /* slots; the configured neighbor limit is lower */
 
 enum {
-	BGP_PATH_ACCEPTED = 1 << 0,  /* passed the import policy */
-	BGP_PATH_STALE = 1 << 1,     /* graceful restart / enhanced refresh: awaiting refresh */
+	BGP_PATH_ACCEPTED = 1 << 0, /* passed the import policy */
+	BGP_PATH_STALE = 1 << 1,    /* graceful restart / enhanced refresh: awaiting refresh */
 	BGP_PATH_BEST = 1 << 2,
 	BGP_PATH_MULTIPATH = 1 << 3, /* equal to the best up to the tie-breakers */
 };
 
 struct bgp_path {
 	struct bgp_attrs *attrs; /* one reference held */
-	uint16_t peer;           /* neighbor slot */
-	uint8_t flags;           /* BGP_PATH_* */
+	uint16_t peer;		 /* neighbor slot */
+	uint8_t flags;		 /* BGP_PATH_* */
 };
 
 /* What the decision process knows about a neighbor. */

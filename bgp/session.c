@@ -336,8 +336,9 @@ static void send_prefixes(struct bgp_neighbor *n, enum bgp_fam fam, const struct
 
 	if (!withdraw && !out_attrs(n, fam, &a, aspath)) {
 		if (bgp_ratelimit_ok(&n->rl))
-			bgp_log(BGP_LOG_WARN, "neighbor %s: no %s next hop, not announcing %s routes",
-				n->name, fam == BGP_FAM_V4 ? "IPv4" : "IPv6", bgp_fam_name(fam));
+			bgp_log(BGP_LOG_WARN,
+				"neighbor %s: no %s next hop, not announcing %s routes", n->name,
+				fam == BGP_FAM_V4 ? "IPv4" : "IPv6", bgp_fam_name(fam));
 		return;
 	}
 	while (cnt) {
@@ -345,7 +346,8 @@ static void send_prefixes(struct bgp_neighbor *n, enum bgp_fam fam, const struct
 		size_t msglen, used;
 
 		bgp_wbuf_init(&w, buf, sizeof(buf));
-		used = bgp_encode_update(&w, fam, withdraw ? NULL : &a, n->ctx.as4, p, cnt, &msglen);
+		used =
+		    bgp_encode_update(&w, fam, withdraw ? NULL : &a, n->ctx.as4, p, cnt, &msglen);
 		if (!used)
 			break; /* cannot happen: one prefix always fits */
 		conn_send(n->conn, buf, msglen);
@@ -619,7 +621,8 @@ static void release(struct bgp_neighbor *n, enum bgp_state from)
 
 		for (int f = 0; f < BGP_FAM_COUNT; f++) {
 			if (gr && o->gr_fam[f] && n->fam_up[f]) {
-				n->ctr[BGP_C_GR_STALE_MARKED] += bgp_rib_mark_stale(rib, n->slot, f);
+				n->ctr[BGP_C_GR_STALE_MARKED] +=
+				    bgp_rib_mark_stale(rib, n->slot, f);
 				n->gr_waiting[f] = true;
 			} else {
 				bgp_rib_flush(rib, n->slot, f);
@@ -627,7 +630,8 @@ static void release(struct bgp_neighbor *n, enum bgp_state from)
 			}
 		}
 		if (n->gr_waiting[BGP_FAM_V4] || n->gr_waiting[BGP_FAM_V6]) {
-			bgp_log(BGP_LOG_INFO, "neighbor %s: graceful restart, keeping routes stale for %us",
+			bgp_log(BGP_LOG_INFO,
+				"neighbor %s: graceful restart, keeping routes stale for %us",
 				n->name, o->gr_time);
 			timer_start(n->t_gr_restart, o->gr_time, false);
 		}
@@ -764,7 +768,8 @@ static bool announce_field(struct bgp_neighbor *n, struct bgp_cur c, enum bgp_fa
 			   const uint8_t *nh, uint8_t nh_len)
 {
 	struct bgp_speaker *sp = n->sp;
-	struct bgp_attrs *a = bgp_attrs_intern(sp->attrs, &sp->upd->a, nh, nh_len, n->cfg.local_pref);
+	struct bgp_attrs *a =
+	    bgp_attrs_intern(sp->attrs, &sp->upd->a, nh, nh_len, n->cfg.local_pref);
 	struct bgp_prefix p;
 	bool alive = true;
 
@@ -805,7 +810,8 @@ static void process_update(struct bgp_neighbor *n, const uint8_t *body, size_t l
 	if (u->discarded) {
 		n->ctr[BGP_C_ERR_ATTR_DISCARD] += u->discarded;
 		if (bgp_ratelimit_ok(&n->rl))
-			bgp_log(BGP_LOG_WARN, "neighbor %s: attribute discarded: %s", n->name, u->why);
+			bgp_log(BGP_LOG_WARN, "neighbor %s: attribute discarded: %s", n->name,
+				u->why);
 	}
 	n->ctr[BGP_C_ERR_IGNORED_AFI] += u->ignored_fam;
 	withdraw_field(n, u->withdrawn, BGP_FAM_V4);
@@ -815,8 +821,8 @@ static void process_update(struct bgp_neighbor *n, const uint8_t *body, size_t l
 		/* RFC 7606 2: withdraw everything the message announced. */
 		n->ctr[BGP_C_ERR_TREAT_AS_WITHDRAW]++;
 		if (bgp_ratelimit_ok(&n->rl))
-			bgp_log(BGP_LOG_WARN, "neighbor %s: UPDATE treated as withdraw: %s", n->name,
-				u->why);
+			bgp_log(BGP_LOG_WARN, "neighbor %s: UPDATE treated as withdraw: %s",
+				n->name, u->why);
 		withdraw_field(n, u->nlri, BGP_FAM_V4);
 		if (u->mp_reach_fam >= 0)
 			withdraw_field(n, u->mp_reach, (enum bgp_fam)u->mp_reach_fam);
@@ -924,9 +930,10 @@ static void handle_msg(struct bgp_conn *c, uint8_t type, const uint8_t *body, si
 		bgp_log(BGP_LOG_WARN, "neighbor %s: received NOTIFICATION %u/%u (%s, %s)", n->name,
 			err.code, err.subcode, bgp_err_code_name(err.code),
 			bgp_err_subcode_name(err.code, err.subcode));
-		fsm_event(n, err.code == BGP_ERR_OPEN && err.subcode == BGP_OPEN_BAD_VERSION
-				     ? BGP_EV_NOTIF_VERSION_ERR
-				     : BGP_EV_NOTIF_RECV,
+		fsm_event(n,
+			  err.code == BGP_ERR_OPEN && err.subcode == BGP_OPEN_BAD_VERSION
+			      ? BGP_EV_NOTIF_VERSION_ERR
+			      : BGP_EV_NOTIF_RECV,
 			  NULL);
 		break;
 	case BGP_MSG_KEEPALIVE:
@@ -1072,7 +1079,8 @@ static void on_write(evutil_socket_t fd, short what, void *arg)
 		if (!soerr && getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
 			soerr = errno;
 		if (soerr) {
-			bgp_log(BGP_LOG_DEBUG, "neighbor %s: connect: %s", n->name, strerror(soerr));
+			bgp_log(BGP_LOG_DEBUG, "neighbor %s: connect: %s", n->name,
+				strerror(soerr));
 			fsm_event(n, BGP_EV_TCP_FAILS, NULL);
 			return;
 		}
@@ -1094,8 +1102,8 @@ void bgp_session_incoming(struct bgp_neighbor *n, int fd)
 	if (n->fsm.state == BGP_ST_ESTABLISHED && n->cfg.graceful_restart && n->peer_open.gr) {
 		/* RFC 4724 4.2: a new connection from a restarting peer ends the old
 		 * session as if TCP had failed, keeping its routes stale. */
-		bgp_log(BGP_LOG_INFO, "neighbor %s: new connection while established: peer restarted",
-			n->name);
+		bgp_log(BGP_LOG_INFO,
+			"neighbor %s: new connection while established: peer restarted", n->name);
 		fsm_event(n, BGP_EV_TCP_FAILS, NULL);
 		evtimer_del(n->t_idlehold);
 		fsm_event(n, BGP_EV_AUTO_START, NULL);
@@ -1174,7 +1182,8 @@ static void on_gr_restart(evutil_socket_t fd, short what, void *arg)
 	struct bgp_neighbor *n = arg;
 
 	if (n->fsm.state != BGP_ST_ESTABLISHED) {
-		bgp_log(BGP_LOG_INFO, "neighbor %s: restart time over, dropping stale routes", n->name);
+		bgp_log(BGP_LOG_INFO, "neighbor %s: restart time over, dropping stale routes",
+			n->name);
 		gr_stop_waiting(n, -1, true);
 	}
 }
@@ -1234,9 +1243,9 @@ void bgp_session_destroy(struct bgp_neighbor *n)
 {
 	if (!n)
 		return;
-	struct event **timers[] = {&n->t_connretry, &n->t_hold, &n->t_keepalive, &n->t_idlehold,
-				   &n->t_limit_restart, &n->t_gr_restart, &n->t_gr_stale,
-				   &n->t_err_stale};
+	struct event **timers[] = {&n->t_connretry, &n->t_hold,		 &n->t_keepalive,
+				   &n->t_idlehold,  &n->t_limit_restart, &n->t_gr_restart,
+				   &n->t_gr_stale,  &n->t_err_stale};
 
 	drop_conn(n, true);
 	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)

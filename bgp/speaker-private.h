@@ -19,48 +19,48 @@
 #include "bgp/speaker.h"
 
 /* Per-neighbor counters: messages, prefixes and errors. */
-#define BGP_NBR_COUNTERS(X)                                         \
-	X(OPEN_IN, "open-in")                                           \
-	X(OPEN_OUT, "open-out")                                         \
-	X(UPDATE_IN, "update-in")                                       \
-	X(UPDATE_OUT, "update-out")                                     \
-	X(KEEPALIVE_IN, "keepalive-in")                                 \
-	X(KEEPALIVE_OUT, "keepalive-out")                               \
-	X(NOTIFICATION_IN, "notification-in")                           \
-	X(NOTIFICATION_OUT, "notification-out")                         \
-	X(REFRESH_IN, "route-refresh-in")                               \
-	X(REFRESH_OUT, "route-refresh-out")                             \
-	X(PREFIX_ANNOUNCED_IN, "prefixes-announced-in")                 \
-	X(PREFIX_WITHDRAWN_IN, "prefixes-withdrawn-in")                 \
-	X(PREFIX_ANNOUNCED_OUT, "prefixes-announced-out")               \
-	X(PREFIX_WITHDRAWN_OUT, "prefixes-withdrawn-out")               \
-	X(PREFIX_REFUSED_LIMIT, "prefixes-refused-limit")               \
-	X(PREFIX_REJECTED_POLICY, "prefixes-rejected-policy")           \
-	X(PREFIX_REJECTED_LOOP, "prefixes-rejected-as-loop")            \
-	X(ERR_HEADER, "errors-header")                                  \
-	X(ERR_OPEN, "errors-open")                                      \
-	X(ERR_UPDATE_RESET, "errors-update-session-reset")              \
-	X(ERR_TREAT_AS_WITHDRAW, "errors-update-treat-as-withdraw")     \
-	X(ERR_ATTR_DISCARD, "errors-attribute-discard")                 \
-	X(ERR_IGNORED_AFI, "errors-ignored-afi-safi")                   \
-	X(ERR_REFRESH, "errors-route-refresh")                          \
-	X(ERR_FSM, "errors-fsm")                                        \
-	X(HOLD_EXPIRED, "hold-timer-expired")                           \
-	X(LIMIT_TEARDOWN, "limit-teardowns")                            \
-	X(ESTABLISHED, "established-transitions")                       \
-	X(CONN_ATTEMPTS, "connect-attempts")                            \
-	X(CONN_ACCEPTED, "connections-accepted")                        \
-	X(CONN_REJECTED, "connections-rejected")                        \
-	X(COLLISIONS, "collisions-resolved")                            \
-	X(GR_STALE_MARKED, "gr-stale-marked")                           \
-	X(GR_STALE_SWEPT, "gr-stale-swept")                             \
+#define BGP_NBR_COUNTERS(X)                                                                        \
+	X(OPEN_IN, "open-in")                                                                      \
+	X(OPEN_OUT, "open-out")                                                                    \
+	X(UPDATE_IN, "update-in")                                                                  \
+	X(UPDATE_OUT, "update-out")                                                                \
+	X(KEEPALIVE_IN, "keepalive-in")                                                            \
+	X(KEEPALIVE_OUT, "keepalive-out")                                                          \
+	X(NOTIFICATION_IN, "notification-in")                                                      \
+	X(NOTIFICATION_OUT, "notification-out")                                                    \
+	X(REFRESH_IN, "route-refresh-in")                                                          \
+	X(REFRESH_OUT, "route-refresh-out")                                                        \
+	X(PREFIX_ANNOUNCED_IN, "prefixes-announced-in")                                            \
+	X(PREFIX_WITHDRAWN_IN, "prefixes-withdrawn-in")                                            \
+	X(PREFIX_ANNOUNCED_OUT, "prefixes-announced-out")                                          \
+	X(PREFIX_WITHDRAWN_OUT, "prefixes-withdrawn-out")                                          \
+	X(PREFIX_REFUSED_LIMIT, "prefixes-refused-limit")                                          \
+	X(PREFIX_REJECTED_POLICY, "prefixes-rejected-policy")                                      \
+	X(PREFIX_REJECTED_LOOP, "prefixes-rejected-as-loop")                                       \
+	X(ERR_HEADER, "errors-header")                                                             \
+	X(ERR_OPEN, "errors-open")                                                                 \
+	X(ERR_UPDATE_RESET, "errors-update-session-reset")                                         \
+	X(ERR_TREAT_AS_WITHDRAW, "errors-update-treat-as-withdraw")                                \
+	X(ERR_ATTR_DISCARD, "errors-attribute-discard")                                            \
+	X(ERR_IGNORED_AFI, "errors-ignored-afi-safi")                                              \
+	X(ERR_REFRESH, "errors-route-refresh")                                                     \
+	X(ERR_FSM, "errors-fsm")                                                                   \
+	X(HOLD_EXPIRED, "hold-timer-expired")                                                      \
+	X(LIMIT_TEARDOWN, "limit-teardowns")                                                       \
+	X(ESTABLISHED, "established-transitions")                                                  \
+	X(CONN_ATTEMPTS, "connect-attempts")                                                       \
+	X(CONN_ACCEPTED, "connections-accepted")                                                   \
+	X(CONN_REJECTED, "connections-rejected")                                                   \
+	X(COLLISIONS, "collisions-resolved")                                                       \
+	X(GR_STALE_MARKED, "gr-stale-marked")                                                      \
+	X(GR_STALE_SWEPT, "gr-stale-swept")                                                        \
 	X(EOR_IN, "end-of-rib-in")
 
 enum bgp_nbr_counter {
 #define X(n, s) BGP_C_##n,
 	BGP_NBR_COUNTERS(X)
 #undef X
-	BGP_C_COUNT
+	    BGP_C_COUNT
 };
 
 #define BGP_INBUF_SIZE (64 * 1024)
@@ -71,10 +71,10 @@ struct bgp_conn {
 	int fd;
 	bool outgoing;
 	bool connecting; /* outgoing connect() in progress */
-	bool closed;     /* socket closed, struct freed from the event loop */
+	bool closed;	 /* socket closed, struct freed from the event loop */
 	int connect_errno;
-	bool pending;    /* the second connection of a collision, not yet the FSM's */
-	bool got_open;   /* pending: the peer's OPEN arrived (in open) */
+	bool pending;  /* the second connection of a collision, not yet the FSM's */
+	bool got_open; /* pending: the peer's OPEN arrived (in open) */
 	struct bgp_open open;
 	struct event *ev_read;
 	struct event *ev_write;
@@ -91,9 +91,9 @@ struct bgp_neighbor {
 	struct bgp_neighbor_config cfg;
 	char name[64]; /* the address in text */
 	struct bgp_fsm fsm;
-	struct bgp_conn *conn;    /* the FSM's connection */
+	struct bgp_conn *conn;	  /* the FSM's connection */
 	struct bgp_conn *pending; /* incoming during OpenSent/OpenConfirm */
-	uint32_t conn_gen;        /* bumped whenever conn is dropped */
+	uint32_t conn_gen;	  /* bumped whenever conn is dropped */
 	struct event *t_connretry, *t_hold, *t_keepalive, *t_idlehold, *t_limit_restart;
 	struct event *t_gr_restart, *t_gr_stale, *t_err_stale;
 

@@ -238,7 +238,8 @@ int bgp_speaker_neighbor_add(struct bgp_speaker *sp, const struct bgp_neighbor_c
 	unsigned slot;
 	uint32_t las = nc->local_as ? nc->local_as : sp->cfg.asn;
 
-	if (nc->remote_as == 0 || las == 0 || (nc->addr_fam != BGP_FAM_V4 && nc->addr_fam != BGP_FAM_V6))
+	if (nc->remote_as == 0 || las == 0 ||
+	    (nc->addr_fam != BGP_FAM_V4 && nc->addr_fam != BGP_FAM_V6))
 		return -EINVAL;
 	if (!nc->as4 && (las > 0xffff || nc->remote_as > 0xffff))
 		return -EINVAL; /* a 2-octet-only session cannot carry a 4-octet AS */
@@ -258,10 +259,12 @@ int bgp_speaker_neighbor_add(struct bgp_speaker *sp, const struct bgp_neighbor_c
 	sp->nbrs[slot] = n;
 	sp->n_nbrs++;
 	if (!nc->import_accept)
-		bgp_log(BGP_LOG_WARN, "neighbor %s: no import policy: nothing will be accepted (RFC 8212)",
+		bgp_log(BGP_LOG_WARN,
+			"neighbor %s: no import policy: nothing will be accepted (RFC 8212)",
 			n->name);
 	if (!nc->export_networks)
-		bgp_log(BGP_LOG_WARN, "neighbor %s: no export policy: nothing will be announced (RFC 8212)",
+		bgp_log(BGP_LOG_WARN,
+			"neighbor %s: no export policy: nothing will be announced (RFC 8212)",
 			n->name);
 	for (unsigned i = 0; i < sp->n_listeners; i++) {
 		struct bgp_listener *l = &sp->listeners[i];
@@ -363,7 +366,8 @@ bool bgp_speaker_import(struct bgp_neighbor *n, const struct bgp_prefix *p, stru
 			n->ctr[BGP_C_PREFIX_REFUSED_LIMIT]++;
 			if (!n->limit_warned) {
 				bgp_log(BGP_LOG_WARN,
-					"neighbor %s: maximum of %u prefixes reached, refusing the rest",
+					"neighbor %s: maximum of %u prefixes reached, refusing the "
+					"rest",
 					n->name, c->max_prefixes);
 				n->limit_warned = true;
 			}
@@ -383,8 +387,8 @@ bool bgp_speaker_import(struct bgp_neighbor *n, const struct bgp_prefix *p, stru
 		d[6] = (uint8_t)c->max_prefixes;
 		bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_MAX_PREFIX, d, sizeof(d));
 		n->ctr[BGP_C_LIMIT_TEARDOWN]++;
-		bgp_log(BGP_LOG_WARN, "neighbor %s: more than %u prefixes, session torn down%s", n->name,
-			c->max_prefixes, c->limit_restart ? "" : " until reset");
+		bgp_log(BGP_LOG_WARN, "neighbor %s: more than %u prefixes, session torn down%s",
+			n->name, c->max_prefixes, c->limit_restart ? "" : " until reset");
 		n->admin_down = true;
 		bgp_session_event(n, BGP_EV_ADMIN_CEASE, &e);
 		bgp_rib_flush(sp->rib, n->slot, -1);

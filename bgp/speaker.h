@@ -30,16 +30,16 @@
 
 struct event_base;
 
-#define BGP_DEFAULT_ASN 45104u         /* EC-5: the cloud side's ASN */
-#define BGP_DEFAULT_MAX_NEIGHBORS 8    /* EC-5: neighbors per border router */
-#define BGP_DEFAULT_MAX_PREFIXES 100   /* EC-5: dynamic routes per neighbor */
+#define BGP_DEFAULT_ASN 45104u	     /* EC-5: the cloud side's ASN */
+#define BGP_DEFAULT_MAX_NEIGHBORS 8  /* EC-5: neighbors per border router */
+#define BGP_DEFAULT_MAX_PREFIXES 100 /* EC-5: dynamic routes per neighbor */
 #define BGP_DEFAULT_HOLD 90
 #define BGP_DEFAULT_CONNECT_RETRY 120
 #define BGP_DEFAULT_IDLE_HOLD 5
 #define BGP_DEFAULT_GR_TIME 120
 #define BGP_DEFAULT_STALE_TIME 360
 #define BGP_DEFAULT_LOCAL_PREF 100
-#define BGP_LARGE_HOLD 240             /* RFC 4271 8: hold timer in OpenSent */
+#define BGP_LARGE_HOLD 240 /* RFC 4271 8: hold timer in OpenSent */
 #define BGP_MAX_NETWORKS 1024
 
 enum bgp_limit_action {
@@ -61,9 +61,9 @@ struct bgp_neighbor_config {
 	uint16_t connect_retry;
 	uint16_t idle_hold;
 	bool passive;
-	char md5_key[81]; /* empty: none (TCP_MD5SIG_MAXKEYLEN is 80) */
-	bool import_accept;   /* RFC 8212: false imports nothing */
-	bool export_networks; /* RFC 8212: false exports nothing */
+	char md5_key[81];      /* empty: none (TCP_MD5SIG_MAXKEYLEN is 80) */
+	bool import_accept;    /* RFC 8212: false imports nothing */
+	bool export_networks;  /* RFC 8212: false exports nothing */
 	uint32_t max_prefixes; /* 0: no limit */
 	enum bgp_limit_action limit_action;
 	uint32_t limit_restart; /* seconds; 0: stay down until reset */
@@ -103,12 +103,13 @@ void bgp_speaker_config_defaults(struct bgp_speaker_config *c);
 /* A learned route as reported to the owner. */
 struct bgp_route_info {
 	const struct bgp_neighbor_config *from; /* borrowed */
-	const struct bgp_attrs *attrs;          /* borrowed: next hop, AS_PATH, ... */
+	const struct bgp_attrs *attrs;		/* borrowed: next hop, AS_PATH, ... */
 };
 
 struct bgp_speaker_hooks {
 	/* best is NULL when the prefix is no longer reachable. */
-	void (*route_changed)(void *ctx, const struct bgp_prefix *p, const struct bgp_route_info *best);
+	void (*route_changed)(void *ctx, const struct bgp_prefix *p,
+			      const struct bgp_route_info *best);
 	void (*session_changed)(void *ctx, const struct bgp_neighbor_config *n, enum bgp_state from,
 				enum bgp_state to);
 	void *ctx;

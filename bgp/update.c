@@ -151,7 +151,8 @@ char *bgp_aspath_format(const uint8_t *aspath, size_t len, char *buf, size_t siz
 		if (o && o < size)
 			o += (size_t)snprintf(buf + o, size - o, " ");
 		if (o < size && (set || confed))
-			o += (size_t)snprintf(buf + o, size - o, "%s", confed ? (set ? "[{" : "(") : "{");
+			o += (size_t)snprintf(buf + o, size - o, "%s",
+					      confed ? (set ? "[{" : "(") : "{");
 		for (unsigned i = 0; i < count; i++) {
 			uint32_t as;
 
@@ -161,7 +162,8 @@ char *bgp_aspath_format(const uint8_t *aspath, size_t len, char *buf, size_t siz
 				o += (size_t)snprintf(buf + o, size - o, i ? " %u" : "%u", as);
 		}
 		if (o < size && (set || confed))
-			o += (size_t)snprintf(buf + o, size - o, "%s", confed ? (set ? "}]" : ")") : "}");
+			o += (size_t)snprintf(buf + o, size - o, "%s",
+					      confed ? (set ? "}]" : ")") : "}");
 	}
 	return buf;
 }
@@ -258,7 +260,8 @@ static bool parse_mp_reach(struct bgp_cur v, const struct bgp_peer_ctx *ctx, str
 		u->ignored_fam++; /* a family we did not negotiate: ignored (RFC 4760 7) */
 		return true;
 	}
-	if ((fam == BGP_FAM_V4 && nhlen != 4) || (fam == BGP_FAM_V6 && nhlen != 16 && nhlen != 32) ||
+	if ((fam == BGP_FAM_V4 && nhlen != 4) ||
+	    (fam == BGP_FAM_V6 && nhlen != 16 && nhlen != 32) ||
 	    !bgp_cur_bytes(&v, u->mp_nh, nhlen) || !bgp_cur_u8(&v, &reserved)) {
 		/* RFC 7606 7.11: the NLRI cannot be located reliably. */
 		bgp_err_set(err, BGP_ERR_UPDATE, BGP_UPD_OPTIONAL_ATTR, NULL, 0);
@@ -274,8 +277,8 @@ static bool parse_mp_reach(struct bgp_cur v, const struct bgp_peer_ctx *ctx, str
 	return true;
 }
 
-static bool parse_mp_unreach(struct bgp_cur v, const struct bgp_peer_ctx *ctx,
-			     struct bgp_update *u, struct bgp_err *err)
+static bool parse_mp_unreach(struct bgp_cur v, const struct bgp_peer_ctx *ctx, struct bgp_update *u,
+			     struct bgp_err *err)
 {
 	uint16_t afi;
 	uint8_t safi;
@@ -372,7 +375,8 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 		occurred[type / 64] |= 1ull << (type % 64);
 
 		bool known = type <= BGP_ATTR_AS4_AGGREGATOR || type == BGP_ATTR_LARGE_COMMUNITIES;
-		if (known && type != 11 && type != 12 && type != 13 && !attr_flags_ok(type, flags)) {
+		if (known && type != 11 && type != 12 && type != 13 &&
+		    !attr_flags_ok(type, flags)) {
 			if (type == BGP_ATTR_MP_REACH || type == BGP_ATTR_MP_UNREACH) {
 				err_attr(err, BGP_ERR_UPDATE, BGP_UPD_ATTR_FLAGS, start, whole);
 				return false;
@@ -526,11 +530,13 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 			break;
 		default:
 			if (!(flags & BGP_AF_OPTIONAL)) {
-				err_attr(err, BGP_ERR_UPDATE, BGP_UPD_UNKNOWN_WELLKNOWN, start, whole);
+				err_attr(err, BGP_ERR_UPDATE, BGP_UPD_UNKNOWN_WELLKNOWN, start,
+					 whole);
 				return false;
 			}
 			if (flags & BGP_AF_TRANSITIVE) {
-				/* Kept for re-announcement with the Partial bit set (RFC 4271 5). */
+				/* Kept for re-announcement with the Partial bit set (RFC 4271 5).
+				 */
 				struct bgp_wbuf o;
 
 				bgp_wbuf_init(&o, u->a.other + u->a.other_len,
@@ -578,7 +584,8 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 			w.len = m.len;
 		}
 		u->a.aspath_len = (uint16_t)w.len;
-		if (ok && ctx->ebgp && bgp_aspath_first(u->a.aspath, u->a.aspath_len) != ctx->peer_as)
+		if (ok && ctx->ebgp &&
+		    bgp_aspath_first(u->a.aspath, u->a.aspath_len) != ctx->peer_as)
 			taw(u, "AS_PATH does not start with the peer's AS");
 	}
 	if (!ctx->as4 && have_as4aggr && bgp_pattrs_has(&u->a, BGP_ATTR_AGGREGATOR) &&
@@ -589,12 +596,12 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 
 	/* Well-known mandatory attributes, needed only when something is announced. */
 	if (!u->treat_as_withdraw && (u->n_nlri || u->mp_reach_fam >= 0)) {
-		if (!bgp_pattrs_has(&u->a, BGP_ATTR_ORIGIN) || !bgp_pattrs_has(&u->a, BGP_ATTR_AS_PATH) ||
+		if (!bgp_pattrs_has(&u->a, BGP_ATTR_ORIGIN) ||
+		    !bgp_pattrs_has(&u->a, BGP_ATTR_AS_PATH) ||
 		    (u->n_nlri && !bgp_pattrs_has(&u->a, BGP_ATTR_NEXT_HOP)))
 			taw(u, "missing well-known attribute");
 	}
-	if (u->mp_reach_fam == BGP_FAM_V4 && !u->treat_as_withdraw &&
-	    !nexthop4_valid(u->mp_nh))
+	if (u->mp_reach_fam == BGP_FAM_V4 && !u->treat_as_withdraw && !nexthop4_valid(u->mp_nh))
 		taw(u, "invalid MP_REACH next hop");
 
 	/* End-of-RIB (RFC 4724 2). */
@@ -657,7 +664,8 @@ static void put_aspath(struct bgp_wbuf *w, const struct bgp_out_attrs *a, bool a
 		}
 	}
 	if (need4) {
-		put_attr_hdr(w, BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE, BGP_ATTR_AS4_PATH, a->aspath_len);
+		put_attr_hdr(w, BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE, BGP_ATTR_AS4_PATH,
+			     a->aspath_len);
 		bgp_put_bytes(w, a->aspath, a->aspath_len);
 	}
 }
@@ -682,7 +690,8 @@ static void put_common_attrs(struct bgp_wbuf *w, enum bgp_fam fam, const struct 
 		bgp_put_u32(w, a->local_pref);
 	}
 	if (a->comm_len) {
-		put_attr_hdr(w, BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE, BGP_ATTR_COMMUNITIES, a->comm_len);
+		put_attr_hdr(w, BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE, BGP_ATTR_COMMUNITIES,
+			     a->comm_len);
 		bgp_put_bytes(w, a->comm, a->comm_len);
 	}
 	bgp_put_bytes(w, a->other, a->other_len);

@@ -94,32 +94,32 @@ static json_t *cli_bgp_ask(const char *path, char **words, size_t n, FILE *err, 
 }
 
 static const struct cli_column cli_bgp_neighbor_cols[] = {
-	{"NEIGHBOR", "address"},
-	{"REMOTE-AS", "remote-as"},
-	{"STATE", "state"},
-	{"FOR(S)", "state-seconds"},
-	{"RECEIVED", "received"},
-	{"ACCEPTED", "accepted"},
-	{"ADVERTISED", "advertised"},
-	{"FLAPS", "flaps"},
-	{"DESCRIPTION", "description"},
-	{NULL, NULL},
+    {"NEIGHBOR", "address"},
+    {"REMOTE-AS", "remote-as"},
+    {"STATE", "state"},
+    {"FOR(S)", "state-seconds"},
+    {"RECEIVED", "received"},
+    {"ACCEPTED", "accepted"},
+    {"ADVERTISED", "advertised"},
+    {"FLAPS", "flaps"},
+    {"DESCRIPTION", "description"},
+    {NULL, NULL},
 };
 
 static const struct cli_column cli_bgp_route_cols[] = {
-	{"PREFIX", "prefix"},  {"NEIGHBOR", "neighbor"},     {"NEXT-HOP", "next-hop"},
-	{"AS-PATH", "as-path"}, {"ORIGIN", "origin"},        {"LOCAL-PREF", "local-pref"},
-	{"MED", "med"},        {NULL, NULL},
+    {"PREFIX", "prefix"},     {"NEIGHBOR", "neighbor"},
+    {"NEXT-HOP", "next-hop"}, {"AS-PATH", "as-path"},
+    {"ORIGIN", "origin"},     {"LOCAL-PREF", "local-pref"},
+    {"MED", "med"},	      {NULL, NULL},
 };
 
 static const struct cli_column cli_bgp_adv_cols[] = {
-	{"PREFIX", "prefix"},
-	{"NEIGHBOR", "neighbor"},
-	{NULL, NULL},
+    {"PREFIX", "prefix"},
+    {"NEIGHBOR", "neighbor"},
+    {NULL, NULL},
 };
 
-int cli_bgp_main(char **words, size_t n, const char *socket_path, bool json, FILE *out,
-		 FILE *err)
+int cli_bgp_main(char **words, size_t n, const char *socket_path, bool json, FILE *out, FILE *err)
 {
 	if (n == 0 || strcmp(words[0], "help") == 0) {
 		fprintf(n ? out : err,

@@ -14,7 +14,6 @@
 #define CLI_BGP_SOCKET "/run/openvpc-bgpd.sock"
 
 /* Runs `openvpc bgp WORDS...`; returns a CLI_EXIT_* code.  socket_path may be NULL. */
-int cli_bgp_main(char **words, size_t n, const char *socket_path, bool json, FILE *out,
-		 FILE *err);
+int cli_bgp_main(char **words, size_t n, const char *socket_path, bool json, FILE *out, FILE *err);
 
 #endif

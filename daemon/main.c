@@ -38,10 +38,11 @@ static void openvpcd_on_signal(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: openvpcd [--config FILE] [--data-dir DIR] [--listen IP:PORT]\n"
-		"                [--threads N] [--test-clock] [--settle-delay-ms N] [--log-level 0-3]\n"
-		"Runs the openvpc API, store and local agent. See docs/operations.md.\n");
+	fprintf(
+	    stderr,
+	    "usage: openvpcd [--config FILE] [--data-dir DIR] [--listen IP:PORT]\n"
+	    "                [--threads N] [--test-clock] [--settle-delay-ms N] [--log-level 0-3]\n"
+	    "Runs the openvpc API, store and local agent. See docs/operations.md.\n");
 }
 
 static int write_file_0600(const char *path, const char *text)
@@ -95,15 +96,15 @@ static int openvpcd_bootstrap(struct store *st, const struct dconf *c)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"data-dir", required_argument, NULL, 'd'},
-		{"listen", required_argument, NULL, 'l'},
-		{"threads", required_argument, NULL, 't'},
-		{"test-clock", no_argument, NULL, 'T'},
-		{"settle-delay-ms", required_argument, NULL, 's'},
-		{"log-level", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"data-dir", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"test-clock", no_argument, NULL, 'T'},
+	    {"settle-delay-ms", required_argument, NULL, 's'},
+	    {"log-level", required_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
 	struct dconf c;
 	dconf_defaults(&c);
@@ -167,10 +168,8 @@ int main(int argc, char **argv)
 		log_err("agent failed to start: %d", rc);
 		goto out_store;
 	}
-	struct api_server_opts so = {.listen = c.listen,
-				     .threads = c.threads,
-				     .test_clock = c.test_clock,
-				     .max_skew = 900};
+	struct api_server_opts so = {
+	    .listen = c.listen, .threads = c.threads, .test_clock = c.test_clock, .max_skew = 900};
 	rc = api_server_start(st, &c.model, &so, &api);
 	if (rc < 0)
 		goto out_agent;

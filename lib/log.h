@@ -24,10 +24,10 @@ bool log_ratelimit_ok(void);
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 /* For events a remote party controls (bad requests, bad packets). */
-#define log_rl(lvl, ...)                                                                         \
-	do {                                                                                     \
-		if ((lvl) <= log_get_level() && log_ratelimit_ok())                              \
-			log_msg((lvl), __VA_ARGS__);                                             \
+#define log_rl(lvl, ...)                                                                           \
+	do {                                                                                       \
+		if ((lvl) <= log_get_level() && log_ratelimit_ok())                                \
+			log_msg((lvl), __VA_ARGS__);                                               \
 	} while (0)
 
 /* Reports a broken invariant and aborts (CONVENTIONS "errors", kind 3). */

@@ -22,8 +22,8 @@ enum netaddr_family { NETADDR_V4 = 4, NETADDR_V6 = 6 };
 /* An address: 32 bits (v4) or 128 bits (v6), in host order in hi:lo. */
 struct netaddr {
 	uint8_t family; /* enum netaddr_family */
-	uint64_t hi;    /* v4: always 0 */
-	uint64_t lo;    /* v4: the address in the low 32 bits */
+	uint64_t hi;	/* v4: always 0 */
+	uint64_t lo;	/* v4: the address in the low 32 bits */
 };
 
 /* A prefix: the network address (host bits zero) and its length. */

@@ -27,7 +27,7 @@ void randid_chars(char *buf, size_t n, int mixed_case)
 {
 	static const char lower[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	static const char mixed[] =
-		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	const char *set = mixed_case ? mixed : lower;
 	unsigned setlen = mixed_case ? 62 : 36;
 	size_t i = 0;

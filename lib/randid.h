@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#define RANDID_BODY 20      /* random characters after the prefix */
-#define RANDID_MAX 48       /* room for any prefix + "-" + body + NUL */
+#define RANDID_BODY 20 /* random characters after the prefix */
+#define RANDID_MAX 48  /* room for any prefix + "-" + body + NUL */
 
 /* Writes "<prefix>-<20 chars of [0-9a-z]>" into buf (RANDID_MAX bytes). */
 char *randid_make(char *buf, const char *prefix);

@@ -14,7 +14,7 @@
 
 #include "model/model.h"
 
-#define ACCOUNT_AKID_LEN 24   /* "LTAI" + 20 */
+#define ACCOUNT_AKID_LEN 24 /* "LTAI" + 20 */
 #define ACCOUNT_SECRET_LEN 30
 
 struct account_key {
@@ -22,7 +22,7 @@ struct account_key {
 	char secret[ACCOUNT_SECRET_LEN + 1];
 	uint64_t owner;
 	bool active;
-	bool admin;       /* the owner is an operator */
+	bool admin; /* the owner is an operator */
 };
 
 /* Creates an account with one AccessKey pair. */

@@ -68,8 +68,8 @@ int classiclink_attach(struct model *m, const char *instance_id, const char *vpc
 	if (m_count_eq(m, "i", "classiclink_vpc_id", vpc_id, &n) < 0)
 		goto out;
 	if (n >= m_quota(m, MODEL_QUOTA_CLASSICLINK_PER_VPC)) {
-		merrf(m, MERR_CLASSICLINK_QUOTA, "The link quota exceeded in this vpc (%lld links).",
-		      (long long)n);
+		merrf(m, MERR_CLASSICLINK_QUOTA,
+		      "The link quota exceeded in this vpc (%lld links).", (long long)n);
 		goto out;
 	}
 	mj_set_str(inst, "classiclink_vpc_id", vpc_id);
@@ -127,9 +127,10 @@ json_t *classiclink_list(struct model *m, const char *vpc_id, const char *instan
 		json_t *l = json_object();
 		mj_set_str(l, "instance_id", mj_str(inst, "id"));
 		mj_set_str(l, "vpc_id", mj_str(inst, "classiclink_vpc_id"));
-		mj_set_str(l, "status", mj_str(inst, "classiclink_status")[0]
-						? mj_str(inst, "classiclink_status")
-						: CLASSIC_LINK_CONNECTED);
+		mj_set_str(l, "status",
+			   mj_str(inst, "classiclink_status")[0]
+			       ? mj_str(inst, "classiclink_status")
+			       : CLASSIC_LINK_CONNECTED);
 		json_array_append_new(out, l);
 	}
 	json_decref(insts);
@@ -228,7 +229,8 @@ int classiclink_rule_add(struct model *m, const struct classiclink_rule_req *r, 
 	for (size_t i = 0; protos[i]; i++)
 		known |= r->protocol && strcmp(r->protocol, protos[i]) == 0;
 	if (!known) {
-		merrf(m, MERR_CLASSICLINK_PROTOCOL, "IpProtocol must be tcp, udp, icmp, gre or all.");
+		merrf(m, MERR_CLASSICLINK_PROTOCOL,
+		      "IpProtocol must be tcp, udp, icmp, gre or all.");
 		goto out;
 	}
 	if (r->priority < 1 || r->priority > 100) {
@@ -249,9 +251,9 @@ int classiclink_rule_add(struct model *m, const struct classiclink_rule_req *r, 
 	if (out_dir)
 		classiclink_append(m, csg, vsg, r, from, to, rule_id);
 	if ((int64_t)json_array_size(json_object_get(vsg, "rules")) >
-		    m_quota(m, MODEL_QUOTA_SG_RULE) ||
+		m_quota(m, MODEL_QUOTA_SG_RULE) ||
 	    (int64_t)json_array_size(json_object_get(csg, "rules")) >
-		    m_quota(m, MODEL_QUOTA_SG_RULE)) {
+		m_quota(m, MODEL_QUOTA_SG_RULE)) {
 		merrf(m, MERR_CLASSICLINK_RULE_QUOTA,
 		      "The limit of authorization records in the security group reaches.");
 		goto out;
@@ -335,10 +337,11 @@ static int migration_check(struct model *m, const json_t *ev, const json_t *inst
 		return -1;
 	int rc = 0;
 	if (strcmp(mj_str(vsw, "zone"), mj_str(inst, "zone")) != 0)
-		rc = merrf(m, MERR_MIGRATION_ZONE,
-			   "The vSwitch %s is in %s, the instance in %s: the target vSwitch must be "
-			   "in the instance's zone.",
-			   mj_str(vsw, "id"), mj_str(vsw, "zone"), mj_str(inst, "zone"));
+		rc =
+		    merrf(m, MERR_MIGRATION_ZONE,
+			  "The vSwitch %s is in %s, the instance in %s: the target vSwitch must be "
+			  "in the instance's zone.",
+			  mj_str(vsw, "id"), mj_str(vsw, "zone"), mj_str(inst, "zone"));
 	json_t *sgs = json_object_get(ev, "security_group_ids");
 	const char *ids[8];
 	size_t n = 0;
@@ -392,12 +395,14 @@ int migration_schedule(struct model *m, const struct migration_req *r, json_t **
 			json_array_foreach(evs, k, e)
 			{
 				const char *s = mj_str(e, "status");
-				pending += strcmp(s, MIG_SCHEDULED) == 0 || strcmp(s, MIG_EXECUTING) == 0;
+				pending +=
+				    strcmp(s, MIG_SCHEDULED) == 0 || strcmp(s, MIG_EXECUTING) == 0;
 			}
 			json_decref(evs);
 			if (pending)
 				rc = merrf(m, MERR_MIGRATION_PENDING,
-					   "%s already has a scheduled migration.", r->instance_ids[i]);
+					   "%s already has a scheduled migration.",
+					   r->instance_ids[i]);
 		}
 		if (rc == 0)
 			rc = m_create(m, ev) < 0 ? -1 : migration_index(m, ev, true);
@@ -421,8 +426,9 @@ int migration_cancel(struct model *m, const char *event_id)
 		return -1;
 	int rc = -1;
 	if (strcmp(mj_str(ev, "status"), MIG_SCHEDULED) != 0) {
-		merrf(m, MERR_MIGRATION_STATUS, "The migration is %s; only a Scheduled one can be "
-						"cancelled.",
+		merrf(m, MERR_MIGRATION_STATUS,
+		      "The migration is %s; only a Scheduled one can be "
+		      "cancelled.",
 		      mj_str(ev, "status"));
 		goto out;
 	}
@@ -523,10 +529,10 @@ static int migration_finish(struct model *m, json_t *ev, json_t *inst)
 			ids[n++] = json_string_value(v);
 	}
 	struct eni_create_req q = {
-		.vswitch_id = mj_str(vsw, "id"),
-		.sg_ids = ids,
-		.n_sg = n,
-		.instance = inst,
+	    .vswitch_id = mj_str(vsw, "id"),
+	    .sg_ids = ids,
+	    .n_sg = n,
+	    .instance = inst,
 	};
 	json_t *eni = NULL;
 	if (eni_create(m, &q, &eni) < 0)
@@ -553,8 +559,8 @@ static int migration_step(struct model *m, json_t *ev, int *started)
 {
 	const char *status = mj_str(ev, "status");
 	int64_t due = strcmp(status, MIG_SCHEDULED) == 0
-			      ? mj_int(ev, "execute_at")
-			      : mj_int(ev, "started_at") + m->cfg->timing.migration_duration;
+			  ? mj_int(ev, "execute_at")
+			  : mj_int(ev, "started_at") + m->cfg->timing.migration_duration;
 	if (m->now < due)
 		return 0;
 	uint64_t saved_caller = m->caller;
@@ -564,7 +570,8 @@ static int migration_step(struct model *m, json_t *ev, int *started)
 	int rc;
 	json_t *inst = m_get(m, mj_str(ev, "instance_id"));
 	if (!inst || !m->region)
-		rc = migration_fail(m, ev, "InvalidInstanceId.NotFound: the instance no longer exists.");
+		rc = migration_fail(m, ev,
+				    "InvalidInstanceId.NotFound: the instance no longer exists.");
 	else if (strcmp(status, MIG_SCHEDULED) == 0)
 		rc = migration_start(m, ev, inst);
 	else

@@ -42,11 +42,11 @@ json_t *classiclink_list(struct model *m, const char *vpc_id, const char *instan
 
 struct classiclink_rule_req {
 	const char *classic_sg, *vpc_sg;
-	const char *direction;  /* "classic<=>vpc" | "classic=>vpc" | "vpc=>classic" */
-	const char *protocol;   /* tcp|udp|icmp|gre|all */
+	const char *direction;	/* "classic<=>vpc" | "classic=>vpc" | "vpc=>classic" */
+	const char *protocol;	/* tcp|udp|icmp|gre|all */
 	const char *port_range; /* "a/b" or "-1/-1" */
-	int64_t priority;       /* 1..100 */
-	const char *policy;     /* accept (default) | drop */
+	int64_t priority;	/* 1..100 */
+	const char *policy;	/* accept (default) | drop */
 	const char *description;
 };
 /* Adds a ClassicLink rule; *rule_id (RANDID_MAX) gets its id. */
@@ -61,7 +61,7 @@ struct migration_req {
 	const char *vswitch_id;
 	const char *const *sg_ids; /* VPC groups the instances join */
 	size_t n_sg;
-	int64_t execute_at;        /* unix seconds, >= now */
+	int64_t execute_at; /* unix seconds, >= now */
 };
 /* Schedules one event per instance; ids (new array) gets the event ids. */
 int migration_schedule(struct model *m, const struct migration_req *r, json_t **ids);

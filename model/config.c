@@ -13,24 +13,24 @@
 
 static const char *const model_quota_names[MODEL_QUOTA__COUNT] = {
 #define MODEL_QUOTA_NAME(n, s, d) [MODEL_QUOTA_##n] = s,
-	MODEL_QUOTAS(MODEL_QUOTA_NAME)
+    MODEL_QUOTAS(MODEL_QUOTA_NAME)
 #undef MODEL_QUOTA_NAME
 };
 
 static const int64_t model_quota_defaults[MODEL_QUOTA__COUNT] = {
 #define MODEL_QUOTA_DEF(n, s, d) [MODEL_QUOTA_##n] = d,
-	MODEL_QUOTAS(MODEL_QUOTA_DEF)
+    MODEL_QUOTAS(MODEL_QUOTA_DEF)
 #undef MODEL_QUOTA_DEF
 };
 
 /* The built-in catalogue: one type that is not I/O-optimized (NET-14: 1
  * Gbit/s, no secondary ENIs) and I/O-optimized types of growing size. */
 static const struct model_itype model_itype_defaults[] = {
-	{"ecs.s2.small", "ecs.s2", false, 1, 1, 0, 1, 1000, 1, 2},
-	{"ecs.g6.large", "ecs.g6", true, 3, 6, 1, 2, 10000, 2, 8},
-	{"ecs.g6.xlarge", "ecs.g6", true, 4, 10, 1, 4, 10000, 4, 16},
-	{"ecs.c6.2xlarge", "ecs.c6", true, 4, 10, 1, 8, 10000, 8, 16},
-	{"ecs.g7.4xlarge", "ecs.g7", true, 8, 20, 1, 8, 25000, 16, 64},
+    {"ecs.s2.small", "ecs.s2", false, 1, 1, 0, 1, 1000, 1, 2},
+    {"ecs.g6.large", "ecs.g6", true, 3, 6, 1, 2, 10000, 2, 8},
+    {"ecs.g6.xlarge", "ecs.g6", true, 4, 10, 1, 4, 10000, 4, 16},
+    {"ecs.c6.2xlarge", "ecs.c6", true, 4, 10, 1, 8, 10000, 8, 16},
+    {"ecs.g7.4xlarge", "ecs.g7", true, 8, 20, 1, 8, 25000, 16, 64},
 };
 
 static void model_parse_prefix_or_die(const char *s, struct netprefix *p)

@@ -27,11 +27,11 @@ struct model_zone {
 };
 
 struct model_region {
-	char id[MODEL_NAME_MAX];    /* "cn-hangzhou" */
-	char name[MODEL_NAME_MAX];  /* "China (Hangzhou)" */
+	char id[MODEL_NAME_MAX];   /* "cn-hangzhou" */
+	char name[MODEL_NAME_MAX]; /* "China (Hangzhou)" */
 	struct model_zone zones[MODEL_MAX_ZONES];
 	size_t n_zones;
-	bool classic_offered;       /* NET-2: new classic instances allowed */
+	bool classic_offered;	       /* NET-2: new classic instances allowed */
 	struct netprefix classic_pool; /* NET-1: provider-planned classic internal addresses */
 	struct netprefix public_pool;  /* NatPublicIp and EIP addresses */
 	struct netprefix ipv6_pool;    /* VPC IPv6 /56 blocks are cut from here */
@@ -41,11 +41,11 @@ struct model_region {
 struct model_itype {
 	char name[MODEL_NAME_MAX];   /* "ecs.g6.large" */
 	char family[MODEL_NAME_MAX]; /* "ecs.g6" */
-	bool io_optimized;           /* NET-14, NET-20: only these take secondary ENIs */
-	unsigned eni_max;            /* ENIs including the primary (NET-20) */
-	unsigned ips_per_eni;        /* private IPv4 per ENI while attached (NET-22) */
-	unsigned ipv6_per_eni;       /* IPv6 per ENI (NET-15) */
-	unsigned queues_max;         /* queues per NIC (NET-24) */
+	bool io_optimized;	     /* NET-14, NET-20: only these take secondary ENIs */
+	unsigned eni_max;	     /* ENIs including the primary (NET-20) */
+	unsigned ips_per_eni;	     /* private IPv4 per ENI while attached (NET-22) */
+	unsigned ipv6_per_eni;	     /* IPv6 per ENI (NET-15) */
+	unsigned queues_max;	     /* queues per NIC (NET-24) */
 	unsigned internal_bw_mbps;   /* shared internal bandwidth (NET-14) */
 	unsigned cpu;
 	unsigned memory_gib;
@@ -56,38 +56,38 @@ struct model_itype {
  * unless its comment says otherwise; the operator overrides any of them per
  * account (SetQuota).  Q(NAME, "wire-name", default)
  */
-#define MODEL_QUOTAS(Q)                                                                          \
-	Q(VPC, "vpc", 10)                          /* VPCs per region */                       \
-	Q(VSWITCH, "vswitch-per-vpc", 150)         /* vSwitches per VPC */                     \
-	Q(USER_CIDR, "user-cidr-per-vpc", 3)       /* UserCidrs per VPC */                     \
-	Q(SECONDARY_CIDR, "secondary-cidr-per-vpc", 5)                                         \
-	Q(ROUTE_ENTRY, "route-entry-per-table", 200) /* custom entries per route table */      \
-	Q(ROUTE_TABLE, "route-table-per-vpc", 9)   /* custom route tables per VPC */           \
-	Q(SECURITY_GROUP, "security-group", 100)   /* groups per region */                     \
-	Q(SG_RULE, "rule-per-security-group", 200)                                             \
-	Q(SG_PER_NIC, "security-group-per-nic", 5)                                             \
-	Q(SG_PRIVATE_IP, "private-ip-per-security-group", 2000) /* NET-22 */                   \
-	Q(ENI, "eni", 100)                         /* ENIs per region (NET-20) */              \
-	Q(ENI_IP_AVAILABLE, "private-ip-per-available-eni", 10) /* NET-22 */                   \
-	Q(ENI_IP_MAX, "private-ip-per-eni", 20)    /* NET-22 */                                \
-	Q(EIP, "eip", 20)                          /* EIPs per region */                       \
-	Q(INSTANCE, "instance", 100)               /* instances per region */                  \
-	Q(PUBLIC_BW_OUT, "public-bandwidth-out-mbps", 200) /* NET-28 */                        \
-	Q(IP_CHANGES, "public-ip-changes-per-instance", 3) /* NET-11 */                        \
+#define MODEL_QUOTAS(Q)                                                                            \
+	Q(VPC, "vpc", 10)		     /* VPCs per region */                                 \
+	Q(VSWITCH, "vswitch-per-vpc", 150)   /* vSwitches per VPC */                               \
+	Q(USER_CIDR, "user-cidr-per-vpc", 3) /* UserCidrs per VPC */                               \
+	Q(SECONDARY_CIDR, "secondary-cidr-per-vpc", 5)                                             \
+	Q(ROUTE_ENTRY, "route-entry-per-table", 200) /* custom entries per route table */          \
+	Q(ROUTE_TABLE, "route-table-per-vpc", 9)     /* custom route tables per VPC */             \
+	Q(SECURITY_GROUP, "security-group", 100)     /* groups per region */                       \
+	Q(SG_RULE, "rule-per-security-group", 200)                                                 \
+	Q(SG_PER_NIC, "security-group-per-nic", 5)                                                 \
+	Q(SG_PRIVATE_IP, "private-ip-per-security-group", 2000) /* NET-22 */                       \
+	Q(ENI, "eni", 100)					/* ENIs per region (NET-20) */     \
+	Q(ENI_IP_AVAILABLE, "private-ip-per-available-eni", 10) /* NET-22 */                       \
+	Q(ENI_IP_MAX, "private-ip-per-eni", 20)			/* NET-22 */                       \
+	Q(EIP, "eip", 20)					/* EIPs per region */              \
+	Q(INSTANCE, "instance", 100)				/* instances per region */         \
+	Q(PUBLIC_BW_OUT, "public-bandwidth-out-mbps", 200)	/* NET-28 */                       \
+	Q(IP_CHANGES, "public-ip-changes-per-instance", 3)	/* NET-11 */                       \
 	Q(CLASSICLINK_PER_VPC, "classiclink-per-vpc", 1000)
 
 enum model_quota {
 #define MODEL_QUOTA_ENUM(n, s, d) MODEL_QUOTA_##n,
 	MODEL_QUOTAS(MODEL_QUOTA_ENUM)
 #undef MODEL_QUOTA_ENUM
-		MODEL_QUOTA__COUNT
+	    MODEL_QUOTA__COUNT
 };
 
 /* Time rules (NET-11, NET-12), in seconds; constants an operator can change. */
 struct model_timing {
-	int64_t ip_change_window;    /* NET-11: 6 hours after creation */
-	int64_t expiry_guard;        /* NET-12: no conversion within 24 h of expiry */
-	int64_t migration_duration;  /* NET-26: how long a migration event runs */
+	int64_t ip_change_window;   /* NET-11: 6 hours after creation */
+	int64_t expiry_guard;	    /* NET-12: no conversion within 24 h of expiry */
+	int64_t migration_duration; /* NET-26: how long a migration event runs */
 };
 
 struct model_config {

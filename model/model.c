@@ -12,8 +12,8 @@
 
 #include "lib/log.h"
 
-void model_init(struct model *m, struct store_txn *txn, const struct model_config *cfg,
-		int64_t now, uint64_t caller, bool admin)
+void model_init(struct model *m, struct store_txn *txn, const struct model_config *cfg, int64_t now,
+		uint64_t caller, bool admin)
 {
 	memset(m, 0, sizeof(*m));
 	m->txn = txn;
@@ -30,7 +30,7 @@ static const struct {
 	int status;
 	const char *msg;
 } merr_table[MERR__COUNT] = {
-	[MERR_NONE] = {"", 200, ""},
+    [MERR_NONE] = {"", 200, ""},
 #define E(name, code, st, text) [MERR_##name] = {code, st, text},
 #include "model/errors.def"
 #undef E
@@ -197,11 +197,11 @@ static const char *m_kind_of_notfound(enum merr_code c)
 		enum merr_code code;
 		const char *kind;
 	} map[] = {
-		{MERR_VPC_NOT_FOUND, "vpc"},        {MERR_VSWITCH_NOT_FOUND, "vsw"},
-		{MERR_SG_NOT_FOUND, "sg"},          {MERR_ENI_NOT_FOUND, "eni"},
-		{MERR_INSTANCE_NOT_FOUND, "i"},     {MERR_EIP_NOT_FOUND, "eip"},
-		{MERR_IPV6GW_NOT_FOUND, "ipv6gw"},  {MERR_MIGRATION_NOT_FOUND, "mig"},
-		{MERR_ROUTE_ENTRY_NOT_FOUND, "rte"}, {MERR_ROUTE_TABLE_NOT_FOUND, "vtb"},
+	    {MERR_VPC_NOT_FOUND, "vpc"},	 {MERR_VSWITCH_NOT_FOUND, "vsw"},
+	    {MERR_SG_NOT_FOUND, "sg"},		 {MERR_ENI_NOT_FOUND, "eni"},
+	    {MERR_INSTANCE_NOT_FOUND, "i"},	 {MERR_EIP_NOT_FOUND, "eip"},
+	    {MERR_IPV6GW_NOT_FOUND, "ipv6gw"},	 {MERR_MIGRATION_NOT_FOUND, "mig"},
+	    {MERR_ROUTE_ENTRY_NOT_FOUND, "rte"}, {MERR_ROUTE_TABLE_NOT_FOUND, "vtb"},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (map[i].code == c)
@@ -332,8 +332,7 @@ json_t *m_list_owner(struct model *m, uint64_t owner, const char *kind,
 	return c.arr;
 }
 
-json_t *m_list(struct model *m, const char *kind, bool (*keep)(void *arg, json_t *res),
-	       void *arg)
+json_t *m_list(struct model *m, const char *kind, bool (*keep)(void *arg, json_t *res), void *arg)
 {
 	struct m_list_ctx c = {.arr = json_array(),
 			       .keep = keep,

@@ -13,7 +13,8 @@
  * id ("vpc" for "vpc-..."), so an account's VPCs are one key range.  Every
  * resource object has these fields, maintained by the helpers below:
  *     "id", "owner" (integer), "kind", "region", "created" (unix seconds)
- * and usually "status" and "parent" (see m_put).  Other fields are the resource's own, in snake_case.
+ * and usually "status" and "parent" (see m_put).  Other fields are the resource's own, in
+ * snake_case.
  *
  * Unique addresses are *claims*: /c/<scope>/<hex address> -> {"id": holder}
  * written with store_create(), so two holders of one address cannot both
@@ -53,23 +54,23 @@ struct merr {
 struct model {
 	struct store_txn *txn;
 	const struct model_config *cfg;
-	int64_t now;         /* unix seconds: the (possibly moved) clock */
-	uint64_t caller;     /* the account acting; 0 for the system (agent) */
-	bool admin;          /* the caller is the operator */
+	int64_t now;			   /* unix seconds: the (possibly moved) clock */
+	uint64_t caller;		   /* the account acting; 0 for the system (agent) */
+	bool admin;			   /* the caller is the operator */
 	const struct model_region *region; /* the request's region, or NULL */
 	struct merr err;
 };
 
 /* Prepares m for one transaction.  region may be NULL. */
-void model_init(struct model *m, struct store_txn *txn, const struct model_config *cfg,
-		int64_t now, uint64_t caller, bool admin);
+void model_init(struct model *m, struct store_txn *txn, const struct model_config *cfg, int64_t now,
+		uint64_t caller, bool admin);
 
 /* --- errors -------------------------------------------------------------- */
 
 /* Sets m->err and returns -1 (so callers can `return merr(m, ...)`). */
 int merr(struct model *m, enum merr_code code);
 int merrf(struct model *m, enum merr_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Maps a negative errno from the store to MERR_INTERNAL (or OPERATION_CONFLICT
  * for -EEXIST/-ECONSTRAINT, which mean a rule was raced) and returns -1. */
 int merr_store(struct model *m, int rc, const char *what);
@@ -125,8 +126,7 @@ int m_del(struct model *m, json_t *res);
 /* The caller's resources of a kind, in id order, as a new JSON array,
  * keeping those for which keep(arg, res) is true (keep may be NULL).
  * NULL (with err set) on a store failure. */
-json_t *m_list(struct model *m, const char *kind, bool (*keep)(void *arg, json_t *res),
-	       void *arg);
+json_t *m_list(struct model *m, const char *kind, bool (*keep)(void *arg, json_t *res), void *arg);
 /* Same for any owner (owner 0 = all owners); used by the system. */
 json_t *m_list_owner(struct model *m, uint64_t owner, const char *kind,
 		     bool (*keep)(void *arg, json_t *res), void *arg);
@@ -174,9 +174,9 @@ int64_t m_quota_of(struct model *m, uint64_t owner, enum model_quota q);
 
 /* --- JSON field helpers (never fail on a missing field) ------------------ */
 
-const char *mj_str(const json_t *o, const char *k);     /* "" when absent */
-int64_t mj_int(const json_t *o, const char *k);          /* 0 when absent */
-bool mj_bool(const json_t *o, const char *k);            /* false when absent */
+const char *mj_str(const json_t *o, const char *k);	  /* "" when absent */
+int64_t mj_int(const json_t *o, const char *k);		  /* 0 when absent */
+bool mj_bool(const json_t *o, const char *k);		  /* false when absent */
 void mj_set_str(json_t *o, const char *k, const char *v); /* NULL v stores "" */
 void mj_set_int(json_t *o, const char *k, int64_t v);
 void mj_set_bool(json_t *o, const char *k, bool v);

@@ -46,8 +46,8 @@ int rdns_set(struct model *m, const char *ip, const char *name)
 		return merrf(m, MERR_INVALID_PARAMETER, "IpAddress %.64s is not an IPv4 address.",
 			     ip ? ip : "");
 	if (!netprefix_contains(&m->region->public_pool, &a))
-		return merrf(m, MERR_INVALID_PARAMETER,
-			     "%s is not a public address of region %s.", ip, m->region->id);
+		return merrf(m, MERR_INVALID_PARAMETER, "%s is not a public address of region %s.",
+			     ip, m->region->id);
 	snprintf(scope, sizeof(scope), "public/%s", m->region->id);
 	if (!m_claimed(m, scope, &a, holder))
 		return merrf(m, MERR_INVALID_PARAMETER,

@@ -936,8 +936,9 @@ int route_refuse_if_next_hop(struct model *m, const char *target_id)
 	if (route_count_refs(m, target_id, &n) < 0)
 		return -1;
 	if (n > 0)
-		return merrf(m, MERR_DEP_ROUTE_ENTRY,
-			     "%lld route entries still use %s as their next hop; delete them first.",
-			     (long long)n, target_id);
+		return merrf(
+		    m, MERR_DEP_ROUTE_ENTRY,
+		    "%lld route entries still use %s as their next hop; delete them first.",
+		    (long long)n, target_id);
 	return 0;
 }

@@ -22,10 +22,10 @@ static settle_hook settle_find(const char *kind)
 {
 	/* Areas add a row { kind, hook } here; the hook is declared in the area's header. */
 	static const struct settle_kind table[] = {
-		{"", NULL},
-		{"eip", settle_hook_eip},
-		{"i", settle_hook_instance},
-		{"eni", settle_hook_eni},
+	    {"", NULL},
+	    {"eip", settle_hook_eip},
+	    {"i", settle_hook_instance},
+	    {"eni", settle_hook_eni},
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(table[i].kind, kind) == 0)

@@ -11,8 +11,7 @@
 #include <string.h>
 
 static const char *const vpc_reserved[] = {
-	"100.64.0.0/10", "224.0.0.0/4", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8",
-	"240.0.0.0/4",
+    "100.64.0.0/10", "224.0.0.0/4", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8", "240.0.0.0/4",
 };
 
 char *vpc_scope_v4(const char *vpc_id, char *buf)
@@ -73,9 +72,8 @@ static int vpc_alloc_ipv6(struct model *m, json_t *vpc)
 	snprintf(scope, sizeof(scope), "v6blk/%s", m->region->id);
 	if (pool->len > VPC_IPV6_PREFIX_LEN)
 		return merrf(m, MERR_INTERNAL, "The region's IPv6 pool is smaller than a /56.");
-	uint64_t blocks = 1ull << (VPC_IPV6_PREFIX_LEN - pool->len > 32
-					   ? 32
-					   : VPC_IPV6_PREFIX_LEN - pool->len);
+	uint64_t blocks =
+	    1ull << (VPC_IPV6_PREFIX_LEN - pool->len > 32 ? 32 : VPC_IPV6_PREFIX_LEN - pool->len);
 	for (uint64_t k = 0; k < blocks; k++) {
 		struct netprefix blk = {.addr = pool->addr, .len = VPC_IPV6_PREFIX_LEN};
 		/* A /56 block spans 2^72 addresses: 2^8 steps of the high word. */
@@ -104,7 +102,8 @@ static int vpc_free_ipv6(struct model *m, json_t *vpc)
 static int vpc_check_user_cidrs(struct model *m, char **cidrs, size_t n)
 {
 	if ((int64_t)n > m_quota(m, MODEL_QUOTA_USER_CIDR))
-		return merrf(m, MERR_USER_CIDR_QUOTA, "Specified UserCidr number is greater than %lld.",
+		return merrf(m, MERR_USER_CIDR_QUOTA,
+			     "Specified UserCidr number is greater than %lld.",
 			     (long long)m_quota(m, MODEL_QUOTA_USER_CIDR));
 	for (size_t i = 0; i < n; i++) {
 		struct netprefix p;
@@ -140,7 +139,8 @@ int vpc_create(struct model *m, const struct vpc_create_req *r, json_t **out)
 	if (m_count(m, "vpc", NULL, NULL, &n) < 0)
 		return -1;
 	if (n >= m_quota(m, MODEL_QUOTA_VPC))
-		return merrf(m, MERR_VPC_QUOTA, "VPC quota exceeded: this account may have %lld VPCs in %s.",
+		return merrf(m, MERR_VPC_QUOTA,
+			     "VPC quota exceeded: this account may have %lld VPCs in %s.",
 			     (long long)m_quota(m, MODEL_QUOTA_VPC), m->region->id);
 
 	json_t *vpc = model_new_resource(m, "vpc", NULL);
@@ -200,10 +200,10 @@ int vpc_delete(struct model *m, const char *vpc_id)
 		const char *kind;
 		enum merr_code err;
 	} deps[] = {
-		{"vsw", MERR_DEP_VSWITCH},
-		{"sg", MERR_DEP_SECURITY_GROUP},
-		{"rte", MERR_DEP_ROUTE_ENTRY},
-		{"ipv6gw", MERR_DEP_IPV6_GATEWAY},
+	    {"vsw", MERR_DEP_VSWITCH},
+	    {"sg", MERR_DEP_SECURITY_GROUP},
+	    {"rte", MERR_DEP_ROUTE_ENTRY},
+	    {"ipv6gw", MERR_DEP_IPV6_GATEWAY},
 	};
 	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++) {
 		if (m_count_eq(m, deps[i].kind, "vpc_id", vpc_id, &n) < 0)
@@ -233,7 +233,8 @@ int vpc_delete(struct model *m, const char *vpc_id)
 	}
 	json_decref(tables);
 	if (custom > 0) {
-		merrf(m, MERR_DEP_ROUTE_TABLE, "The VPC still has %zu custom route tables.", custom);
+		merrf(m, MERR_DEP_ROUTE_TABLE, "The VPC still has %zu custom route tables.",
+		      custom);
 		goto out;
 	}
 	json_t *vtb = m_get(m, mj_str(vpc, "route_table_id"));

@@ -22,13 +22,13 @@
 #define VPC_IPV6_PREFIX_LEN 56
 
 struct vpc_create_req {
-	const char *cidr;        /* NULL: VPC_DEFAULT_CIDR */
+	const char *cidr; /* NULL: VPC_DEFAULT_CIDR */
 	const char *name;
 	const char *description;
 	bool enable_ipv6;
 	char **user_cidrs;
 	size_t n_user_cidrs;
-	json_t *tags;            /* [{"k","v"}] or NULL; borrowed */
+	json_t *tags; /* [{"k","v"}] or NULL; borrowed */
 };
 
 /* Creates a VPC with its vRouter and system route table (Pending).
@@ -40,10 +40,10 @@ int vpc_delete(struct model *m, const char *vpc_id);
 
 struct vpc_modify_req {
 	const char *vpc_id;
-	const char *name;        /* NULL: unchanged */
+	const char *name;	 /* NULL: unchanged */
 	const char *description; /* NULL: unchanged */
-	const char *cidr;        /* NULL: unchanged; must cover every vSwitch */
-	int enable_ipv6;         /* -1 unchanged, 1 enable (allocates a /56) */
+	const char *cidr;	 /* NULL: unchanged; must cover every vSwitch */
+	int enable_ipv6;	 /* -1 unchanged, 1 enable (allocates a /56) */
 };
 int vpc_modify(struct model *m, const struct vpc_modify_req *r);
 

@@ -6,6 +6,8 @@
 #   api       the official Alibaba Cloud SDKs against openvpcd  node --test tests/api/
 #   fuzz      every libFuzzer target for a bounded time         tests/fuzz/run.sh
 #   bgp       BGP speaker interop with BIRD, FRR, GoBGP, ExaBGP tests/bgp/run.sh
+# plus two checks: the tree is clang-formatted, and every requirement ID is
+# cited by a test (scripts/spec-coverage.sh).
 # Each runner prints its own summary; the last line totals them as
 # "N passed, N failed".  Exits non-zero when anything failed.
 # Options: --quick skips the clang build, fuzzing and BGP interop.
@@ -40,6 +42,16 @@ if ((!quick)); then
     echo "clang build ok"; add 1 0
   fi
 fi
+
+note "format (clang-format, the repository's .clang-format)"
+unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+if [[ -z "$unformatted" ]]; then echo "every C file is formatted"; add 1 0
+else echo "not formatted (run clang-format -i):"; echo "$unformatted"; add 0 1; fi
+
+note "spec coverage (every requirement ID of sections 0 and 1 is cited by a test)"
+if scripts/spec-coverage.sh >"$logdir/spec.log" 2>&1; then tail -1 "$logdir/spec.log"; add 1 0
+else grep -E "MISSING|without" "$logdir/spec.log"; add 0 1; fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -1343,8 +1343,8 @@ static void *sq_ckpt_main(void *arg)
 		s->ckpt_wanted = false;
 		pthread_mutex_unlock(&s->ckpt_mu);
 		int log = 0, done = 0;
-		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
-						   &done);
+		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+						   &log, &done);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warn("store: sqlite: checkpoint: %s", sqlite3_errmsg(s->ckpt_db));
 		pthread_mutex_lock(&s->ckpt_mu);
@@ -1355,8 +1355,8 @@ static void *sq_ckpt_main(void *arg)
 
 static int sq_ckpt_start(struct sq_store *s)
 {
-	int rc = sqlite3_open_v2(s->path, &s->ckpt_db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(s->path, &s->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
 	if (rc != SQLITE_OK) {
 		log_err("store: sqlite: checkpointer: %s", sqlite3_errstr(rc));
 		sqlite3_close(s->ckpt_db);

@@ -114,8 +114,7 @@ int store_begin(struct store *s, bool write, struct store_txn **out);
 
 /* Reads a key.  *value is a malloc'd NUL-terminated copy the caller frees;
  * len and mod_rev may be NULL.  -ENOENT when absent. */
-int store_get(struct store_txn *t, const char *key, char **value, size_t *len,
-	      uint64_t *mod_rev);
+int store_get(struct store_txn *t, const char *key, char **value, size_t *len, uint64_t *mod_rev);
 /* Writes a key (creates or replaces).  parent may be NULL. */
 int store_put(struct store_txn *t, const char *key, const char *value, size_t len,
 	      const char *parent);
@@ -146,8 +145,7 @@ void store_abort(struct store_txn *t);
 uint64_t store_revision(struct store *s);
 /* Calls cb for each change with rev > after_rev, oldest first, at most limit
  * changes (0 = all).  A revision's changes are never split by the limit. */
-int store_changes(struct store *s, uint64_t after_rev, size_t limit, store_change_cb cb,
-		  void *arg);
+int store_changes(struct store *s, uint64_t after_rev, size_t limit, store_change_cb cb, void *arg);
 /* Waits until the revision passes after_rev or timeout_ms passes.  Returns 1
  * when it has, 0 on timeout. */
 int store_wait(struct store *s, uint64_t after_rev, int timeout_ms);

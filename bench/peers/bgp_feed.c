@@ -109,7 +109,8 @@ static void encode_announcements(struct buf *out, uint32_t n, uint32_t group, co
 		/* ORIGIN IGP, AS_PATH 65001 (64512 + g % 1000) (g / 1000 + 1), NEXT_HOP */
 		put8(&a, 0x40), put8(&a, 1), put8(&a, 1), put8(&a, 0);
 		put8(&a, 0x40), put8(&a, 2), put8(&a, 14);
-		put8(&a, 2), put8(&a, 3), put32(&a, 65001), put32(&a, 64512 + g % 1000), put32(&a, g / 1000 + 1);
+		put8(&a, 2), put8(&a, 3), put32(&a, 65001), put32(&a, 64512 + g % 1000),
+		    put32(&a, g / 1000 + 1);
 		put8(&a, 0x40), put8(&a, 3), put8(&a, 4), put(&a, nh, 4);
 		while (i < end) {
 			cnt = end - i;
@@ -164,7 +165,8 @@ static int drain(int fd, int *got_keepalive)
 		return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
 	/* The receiver's KEEPALIVE after our OPEN: type 4 anywhere at a header. */
 	for (ssize_t k = 0; k + 19 <= r; k++)
-		if (tmp[k] == 0xff && k + 18 < r && tmp[k + 16] == 0 && tmp[k + 17] == 19 && tmp[k + 18] == 4)
+		if (tmp[k] == 0xff && k + 18 < r && tmp[k + 16] == 0 && tmp[k + 17] == 19 &&
+		    tmp[k + 18] == 4)
 			*got_keepalive = 1;
 	return 0;
 }

@@ -305,14 +305,15 @@ Test(open, parameter_overrun)
 Test(open, capability_overrun_and_bad_lengths)
 {
 	uint8_t b[64];
-	uint8_t over[] = {2, 2, 1, 4};                    /* MP says 4 bytes, none there */
-	uint8_t mp3[] = {2, 5, 1, 3, 0, 1, 0};            /* MP length 3 */
-	uint8_t rr1[] = {2, 3, 2, 1, 0};                  /* route refresh with a byte */
-	uint8_t as4_2[] = {2, 4, 65, 2, 0, 1};            /* AS4 length 2 */
-	uint8_t gr3[] = {2, 5, 64, 3, 0, 120, 0};         /* GR length not 2+4n */
-	uint8_t err1[] = {2, 3, 70, 1, 0};                /* enhanced RR with data */
+	uint8_t over[] = {2, 2, 1, 4};		  /* MP says 4 bytes, none there */
+	uint8_t mp3[] = {2, 5, 1, 3, 0, 1, 0};	  /* MP length 3 */
+	uint8_t rr1[] = {2, 3, 2, 1, 0};	  /* route refresh with a byte */
+	uint8_t as4_2[] = {2, 4, 65, 2, 0, 1};	  /* AS4 length 2 */
+	uint8_t gr3[] = {2, 5, 64, 3, 0, 120, 0}; /* GR length not 2+4n */
+	uint8_t err1[] = {2, 3, 70, 1, 0};	  /* enhanced RR with data */
 	uint8_t *cases[] = {over, mp3, rr1, as4_2, gr3, err1};
-	size_t lens[] = {sizeof(over), sizeof(mp3), sizeof(rr1), sizeof(as4_2), sizeof(gr3), sizeof(err1)};
+	size_t lens[] = {sizeof(over),	sizeof(mp3), sizeof(rr1),
+			 sizeof(as4_2), sizeof(gr3), sizeof(err1)};
 
 	for (size_t i = 0; i < 6; i++)
 		expect_open_err(b, open_body(b, 4, 65001, 90, 1, cases[i], (uint8_t)lens[i]),
@@ -457,7 +458,8 @@ Test(nlri, parse_and_iterate)
 	struct bgp_prefix p;
 	uint32_t n;
 	char buf[64];
-	const char *want[] = {"10.1.2.0/24", "0.0.0.0/0", "10.0.0.0/8", "192.0.2.1/32", "10.0.2.0/23"};
+	const char *want[] = {"10.1.2.0/24", "0.0.0.0/0", "10.0.0.0/8", "192.0.2.1/32",
+			      "10.0.2.0/23"};
 	int i = 0;
 
 	bgp_cur_init(&c, f, sizeof(f));
@@ -518,8 +520,8 @@ Test(nlri, v6_full_length)
 Test(prefix, parse_format_round_trip)
 {
 	const char *ok[] = {"10.0.0.0/8", "0.0.0.0/0", "192.0.2.1/32", "2001:db8::/32", "::/0"};
-	const char *bad[] = {"10.0.0.1/8", "10.0.0.0/33", "10.0.0.0", "x/8", "10.0.0.0/", "/8",
-			     "2001:db8::1/32", "10.0.0.0/8x"};
+	const char *bad[] = {"10.0.0.1/8", "10.0.0.0/33", "10.0.0.0",	    "x/8",
+			     "10.0.0.0/",  "/8",	  "2001:db8::1/32", "10.0.0.0/8x"};
 	struct bgp_prefix p;
 	char buf[64];
 

@@ -14,33 +14,32 @@ static char err[256];
 
 Test(config, full_example)
 {
-	const char *text =
-		"[global]\n"
-		"asn = 45104\n"
-		"router-id = 192.0.2.1\n"
-		"listen = 192.0.2.1\n"
-		"listen = 2001:db8::1\n"
-		"listen-port = 1179\n"
-		"control-socket = /tmp/x.sock\n"
-		"multipath = yes\n"
-		"network = 10.0.0.0/16\n"
-		"network = 2001:db8:100::/48\n"
-		"\n"
-		"[neighbor 192.0.2.2]\n"
-		"remote-as = 4200000001\n"
-		"description = cpe-1\n"
-		"import = accept\n"
-		"export = networks\n"
-		"hold-time = 9\n"
-		"md5-password = s3cret\n"
-		"max-prefixes = 100\n"
-		"max-prefixes-action = teardown\n"
-		"max-prefixes-restart = 30\n"
-		"families = ipv4\n"
-		"passive = yes\n"
-		"\n"
-		"[neighbor 2001:db8::2]\n"
-		"remote-as = 1.10\n";
+	const char *text = "[global]\n"
+			   "asn = 45104\n"
+			   "router-id = 192.0.2.1\n"
+			   "listen = 192.0.2.1\n"
+			   "listen = 2001:db8::1\n"
+			   "listen-port = 1179\n"
+			   "control-socket = /tmp/x.sock\n"
+			   "multipath = yes\n"
+			   "network = 10.0.0.0/16\n"
+			   "network = 2001:db8:100::/48\n"
+			   "\n"
+			   "[neighbor 192.0.2.2]\n"
+			   "remote-as = 4200000001\n"
+			   "description = cpe-1\n"
+			   "import = accept\n"
+			   "export = networks\n"
+			   "hold-time = 9\n"
+			   "md5-password = s3cret\n"
+			   "max-prefixes = 100\n"
+			   "max-prefixes-action = teardown\n"
+			   "max-prefixes-restart = 30\n"
+			   "families = ipv4\n"
+			   "passive = yes\n"
+			   "\n"
+			   "[neighbor 2001:db8::2]\n"
+			   "remote-as = 1.10\n";
 
 	cr_assert_eq(bgp_config_parse(text, &C, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(C.sp.asn, 45104);
@@ -65,7 +64,8 @@ Test(config, full_example)
 
 Test(config, defaults_follow_ec5_and_rfc8212)
 {
-	const char *text = "[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 65001\n";
+	const char *text =
+	    "[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 65001\n";
 
 	cr_assert_eq(bgp_config_parse(text, &C, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(C.sp.asn, BGP_DEFAULT_ASN);
@@ -93,16 +93,19 @@ Test(config, errors_name_section_and_key)
 	expect_error("[global]\nasn = 1\n", "router-id is required");
 	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nimport = accept\n",
 		     "remote-as is required");
-	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\nimport = all\n",
-		     "import must be");
-	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\nhold-time = 2\n",
-		     "hold-time");
+	expect_error(
+	    "[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\nimport = all\n",
+	    "import must be");
+	expect_error(
+	    "[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\nhold-time = 2\n",
+	    "hold-time");
 	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.x]\nremote-as = 1\n",
 		     "bad neighbor address");
 	expect_error("[global]\nrouter-id = 10.0.0.1\nnetwork = 10.0.0.1/8\n", "bad network");
 	expect_error("[bogus]\nx = 1\n", "unknown section");
 	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\n"
-		     "max-prefixes-action = block\n", "max-prefixes-action");
+		     "max-prefixes-action = block\n",
+		     "max-prefixes-action");
 }
 
 Test(config, neighbor_limit)

@@ -7,19 +7,25 @@
 #include "bgp/codec.h"
 #include "bgp/fsm.h"
 
-enum { I = BGP_ST_IDLE, C = BGP_ST_CONNECT, A = BGP_ST_ACTIVE, S = BGP_ST_OPENSENT,
-       O = BGP_ST_OPENCONFIRM, E = BGP_ST_ESTABLISHED };
+enum {
+	I = BGP_ST_IDLE,
+	C = BGP_ST_CONNECT,
+	A = BGP_ST_ACTIVE,
+	S = BGP_ST_OPENSENT,
+	O = BGP_ST_OPENCONFIRM,
+	E = BGP_ST_ESTABLISHED
+};
 
 /* Rows: states; columns: events in enum order:
  * MSTART MSTOP ASTART CRT HOLD KA TCPUP TCPFAIL OPEN HDRERR OPENERR COLL
  * NOTIFVER NOTIF KARECV UPD UPDERR RR ADMIN */
 static const int next_state[BGP_ST_COUNT][BGP_EV_COUNT] = {
-	/* Idle */ {C, I, C, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I},
-	/* Connect */ {C, I, C, C, I, I, S, A, I, I, I, I, I, I, I, I, I, I, I},
-	/* Active */ {A, I, A, C, I, I, S, A, I, I, I, I, I, I, I, I, I, I, I},
-	/* OpenSent */ {S, I, S, I, I, I, S, A, O, I, I, I, I, I, I, I, I, I, I},
-	/* OpenConfirm */ {O, I, O, I, I, O, O, I, I, I, I, I, I, I, E, I, I, I, I},
-	/* Established */ {E, I, E, I, I, E, E, I, I, I, I, I, I, I, E, E, I, E, I},
+    /* Idle */ {C, I, C, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I},
+    /* Connect */ {C, I, C, C, I, I, S, A, I, I, I, I, I, I, I, I, I, I, I},
+    /* Active */ {A, I, A, C, I, I, S, A, I, I, I, I, I, I, I, I, I, I, I},
+    /* OpenSent */ {S, I, S, I, I, I, S, A, O, I, I, I, I, I, I, I, I, I, I},
+    /* OpenConfirm */ {O, I, O, I, I, O, O, I, I, I, I, I, I, I, E, I, I, I, I},
+    /* Established */ {E, I, E, I, I, E, E, I, I, I, I, I, I, I, E, E, I, E, I},
 };
 
 /* NOTIFICATION code*16+subcode sent, 0 for none; -1 = the one passed in. */
@@ -31,12 +37,14 @@ static const int next_state[BGP_ST_COUNT][BGP_EV_COUNT] = {
 #define ADM (BGP_ERR_CEASE * 16 + BGP_CEASE_ADMIN_SHUTDOWN)
 #define COL (BGP_ERR_CEASE * 16 + BGP_CEASE_COLLISION)
 static const int notify[BGP_ST_COUNT][BGP_EV_COUNT] = {
-	/* Idle */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-	/* Connect */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-	/* Active */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
-	/* OpenSent */ {0, ADM, 0, FSM1, HOLD, FSM1, 0, 0, 0, P, P, COL, 0, 0, FSM1, FSM1, FSM1, FSM1, P},
-	/* OpenConfirm */ {0, ADM, 0, FSM2, HOLD, 0, 0, 0, FSM2, P, P, COL, 0, 0, 0, FSM2, FSM2, FSM2, P},
-	/* Established */ {0, ADM, 0, FSM3, HOLD, 0, 0, 0, FSM3, P, P, COL, 0, 0, 0, 0, P, 0, P},
+    /* Idle */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    /* Connect */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    /* Active */ {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    /* OpenSent */
+    {0, ADM, 0, FSM1, HOLD, FSM1, 0, 0, 0, P, P, COL, 0, 0, FSM1, FSM1, FSM1, FSM1, P},
+    /* OpenConfirm */
+    {0, ADM, 0, FSM2, HOLD, 0, 0, 0, FSM2, P, P, COL, 0, 0, 0, FSM2, FSM2, FSM2, P},
+    /* Established */ {0, ADM, 0, FSM3, HOLD, 0, 0, 0, FSM3, P, P, COL, 0, 0, 0, 0, P, 0, P},
 };
 
 static struct bgp_fsm_out run(int state, int ev, bool passive)
@@ -60,18 +68,24 @@ Test(fsm, every_state_and_event)
 			int want_n = notify[s][e];
 
 			cr_assert_eq((int)o.to, next_state[s][e], "%s + %s: got %s, want %s",
-				     bgp_state_name((enum bgp_state)s), bgp_event_name((enum bgp_event)e),
-				     bgp_state_name(o.to), bgp_state_name((enum bgp_state)next_state[s][e]));
+				     bgp_state_name((enum bgp_state)s),
+				     bgp_event_name((enum bgp_event)e), bgp_state_name(o.to),
+				     bgp_state_name((enum bgp_state)next_state[s][e]));
 			if (want_n == 0) {
-				cr_assert_not(o.actions & BGP_A_SEND_NOTIFICATION, "%s + %s: unexpected NOTIFICATION",
-					      bgp_state_name((enum bgp_state)s), bgp_event_name((enum bgp_event)e));
+				cr_assert_not(o.actions & BGP_A_SEND_NOTIFICATION,
+					      "%s + %s: unexpected NOTIFICATION",
+					      bgp_state_name((enum bgp_state)s),
+					      bgp_event_name((enum bgp_event)e));
 			} else {
 				int got = o.notify_code * 16 + o.notify_subcode;
 
-				cr_assert(o.actions & BGP_A_SEND_NOTIFICATION, "%s + %s: no NOTIFICATION",
-					  bgp_state_name((enum bgp_state)s), bgp_event_name((enum bgp_event)e));
+				cr_assert(o.actions & BGP_A_SEND_NOTIFICATION,
+					  "%s + %s: no NOTIFICATION",
+					  bgp_state_name((enum bgp_state)s),
+					  bgp_event_name((enum bgp_event)e));
 				cr_assert_eq(got, want_n == P ? BGP_ERR_CEASE * 16 + 6 : want_n,
-					     "%s + %s: notification %d", bgp_state_name((enum bgp_state)s),
+					     "%s + %s: notification %d",
+					     bgp_state_name((enum bgp_state)s),
 					     bgp_event_name((enum bgp_event)e), got);
 			}
 			/* Leaving a state with a connection for Idle always drops it. */
@@ -153,7 +167,8 @@ Test(fsm, errors_release_and_restart)
 	cr_assert_not(o.actions & BGP_A_AUTO_RESTART);
 	cr_assert(o.actions & BGP_A_CRC_ZERO);
 	o = run(E, BGP_EV_ADMIN_CEASE, false);
-	cr_assert_not(o.actions & BGP_A_AUTO_RESTART); /* a limit teardown restarts on its own timer */
+	cr_assert_not(o.actions &
+		      BGP_A_AUTO_RESTART); /* a limit teardown restarts on its own timer */
 	o = run(S, BGP_EV_NOTIF_VERSION_ERR, false);
 	cr_assert_not(o.actions & BGP_A_CRC_INC);
 }

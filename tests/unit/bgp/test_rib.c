@@ -52,10 +52,10 @@ static struct bgp_attrs *mk(uint32_t first_as, unsigned hops, uint8_t origin, in
 }
 
 static struct bgp_rib_peer peers[4] = {
-	{.ebgp = true, .router_id = 30, .addr = {10, 0, 0, 3}, .addr_len = 4},
-	{.ebgp = true, .router_id = 20, .addr = {10, 0, 0, 2}, .addr_len = 4},
-	{.ebgp = false, .router_id = 10, .addr = {10, 0, 0, 1}, .addr_len = 4},
-	{.ebgp = true, .router_id = 20, .addr = {10, 0, 0, 9}, .addr_len = 4},
+    {.ebgp = true, .router_id = 30, .addr = {10, 0, 0, 3}, .addr_len = 4},
+    {.ebgp = true, .router_id = 20, .addr = {10, 0, 0, 2}, .addr_len = 4},
+    {.ebgp = false, .router_id = 10, .addr = {10, 0, 0, 1}, .addr_len = 4},
+    {.ebgp = true, .router_id = 20, .addr = {10, 0, 0, 9}, .addr_len = 4},
 };
 
 static int best2(struct bgp_attrs *a, int pa, struct bgp_attrs *b, int pb)
@@ -99,7 +99,8 @@ Test(decision, med_only_within_neighbor_as)
 
 Test(decision, med_removal_is_order_independent)
 {
-	struct bgp_attrs *a = mk(1, 1, 0, 10, 100), *b = mk(2, 1, 0, 0, 100), *c = mk(1, 1, 0, 5, 100);
+	struct bgp_attrs *a = mk(1, 1, 0, 10, 100), *b = mk(2, 1, 0, 0, 100),
+			 *c = mk(1, 1, 0, 5, 100);
 	int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
 	struct bgp_attrs *at[3] = {a, b, c};
 	uint16_t pr[3] = {1, 0, 3}; /* router ids 20, 30, 20 */
@@ -109,7 +110,8 @@ Test(decision, med_removal_is_order_independent)
 		int r;
 
 		for (int i = 0; i < 3; i++)
-			p[i] = (struct bgp_path){.attrs = at[perm[k][i]], .peer = pr[perm[k][i]],
+			p[i] = (struct bgp_path){.attrs = at[perm[k][i]],
+						 .peer = pr[perm[k][i]],
 						 .flags = BGP_PATH_ACCEPTED};
 		r = bgp_decision_run(p, 3, peers, false);
 		/* a is removed by c (same AS, higher MED); b (id 30) vs c (id 20): c. */
@@ -131,8 +133,9 @@ Test(decision, router_id_then_address)
 
 Test(decision, only_accepted_paths)
 {
-	struct bgp_path p[2] = {{.attrs = mk(1, 1, 0, -1, 900), .peer = 0, .flags = 0},
-				{.attrs = mk(2, 9, 2, -1, 1), .peer = 1, .flags = BGP_PATH_ACCEPTED}};
+	struct bgp_path p[2] = {
+	    {.attrs = mk(1, 1, 0, -1, 900), .peer = 0, .flags = 0},
+	    {.attrs = mk(2, 9, 2, -1, 1), .peer = 1, .flags = BGP_PATH_ACCEPTED}};
 
 	cr_assert_eq(bgp_decision_run(p, 2, peers, false), 1);
 	p[1].flags = 0;
@@ -142,9 +145,10 @@ Test(decision, only_accepted_paths)
 
 Test(decision, multipath_marks_equal_paths)
 {
-	struct bgp_path p[3] = {{.attrs = mk(1, 1, 0, -1, 100), .peer = 0, .flags = BGP_PATH_ACCEPTED},
-				{.attrs = mk(2, 1, 0, -1, 100), .peer = 1, .flags = BGP_PATH_ACCEPTED},
-				{.attrs = mk(3, 2, 0, -1, 100), .peer = 3, .flags = BGP_PATH_ACCEPTED}};
+	struct bgp_path p[3] = {
+	    {.attrs = mk(1, 1, 0, -1, 100), .peer = 0, .flags = BGP_PATH_ACCEPTED},
+	    {.attrs = mk(2, 1, 0, -1, 100), .peer = 1, .flags = BGP_PATH_ACCEPTED},
+	    {.attrs = mk(3, 2, 0, -1, 100), .peer = 3, .flags = BGP_PATH_ACCEPTED}};
 	int b = bgp_decision_run(p, 3, peers, true);
 
 	cr_assert_eq(b, 1);
@@ -159,7 +163,8 @@ TestSuite(attr, .init = setup, .fini = teardown);
 
 Test(attr, interning_shares_equal_sets)
 {
-	struct bgp_attrs *a = mk(1, 2, 0, 5, 100), *b = mk(1, 2, 0, 5, 100), *c = mk(1, 2, 0, 6, 100);
+	struct bgp_attrs *a = mk(1, 2, 0, 5, 100), *b = mk(1, 2, 0, 5, 100),
+			 *c = mk(1, 2, 0, 6, 100);
 
 	cr_assert_eq(a, b);
 	cr_assert_neq(a, c);
@@ -339,7 +344,8 @@ Test(rib, random_operations_against_reference)
 		if (what < 6) {
 			struct bgp_attrs *a = pool[rand_r(&seed) % 8];
 
-			cr_assert_eq(bgp_rib_update(r, (uint16_t)peer, &p, a, true), ref[peer][i] ? 0 : 1);
+			cr_assert_eq(bgp_rib_update(r, (uint16_t)peer, &p, a, true),
+				     ref[peer][i] ? 0 : 1);
 			ref[peer][i] = a;
 		} else if (what < 9) {
 			cr_assert_eq(bgp_rib_withdraw(r, (uint16_t)peer, &p), ref[peer][i] != NULL);
@@ -372,7 +378,8 @@ Test(rib, random_operations_against_reference)
 	}
 }
 
-static bool count_walk(void *ctx, const struct bgp_prefix *p, const struct bgp_path *paths, size_t n)
+static bool count_walk(void *ctx, const struct bgp_prefix *p, const struct bgp_path *paths,
+		       size_t n)
 {
 	*(size_t *)ctx += n;
 	return true;

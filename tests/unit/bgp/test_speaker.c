@@ -79,7 +79,8 @@ Test(speaker, neighbor_limit_and_arguments)
 	json_decref(j);
 	j = cmd(sp, "neighbors");
 	cr_assert_eq(json_array_size(j), 8);
-	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "state")), "Active");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "state")),
+			 "Active");
 	json_decref(j);
 	j = cmd(sp, "bogus");
 	cr_assert_not_null(json_object_get(j, "error"));
@@ -169,7 +170,8 @@ static struct bgp_speaker *mk(struct event_base *base, const char *addr, uint16_
 			      struct side *s)
 {
 	struct bgp_speaker_config c;
-	struct bgp_speaker_hooks h = {.route_changed = on_route, .session_changed = on_session, .ctx = s};
+	struct bgp_speaker_hooks h = {
+	    .route_changed = on_route, .session_changed = on_session, .ctx = s};
 	struct bgp_speaker *sp;
 
 	bgp_speaker_config_defaults(&c);
@@ -259,7 +261,8 @@ Test(speaker, two_speakers_over_loopback, .timeout = 60)
 	free(s);
 	/* B fixes its side; A's restart timer (1 s) brings the session back. */
 	cr_assert_eq(bgp_speaker_network_remove(b.sp, &p), 0);
-	cr_assert(run_until(base, up_again, &a, &b, 20), "a up %d, b up %d", a.established, b.established);
+	cr_assert(run_until(base, up_again, &a, &b, 20), "a up %d, b up %d", a.established,
+		  b.established);
 
 	bgp_speaker_destroy(a.sp);
 	bgp_speaker_destroy(b.sp);
@@ -284,7 +287,8 @@ static int raw_listen(const char *addr, uint16_t port)
 
 static int raw_connect(const char *from, const char *to, uint16_t port)
 {
-	struct sockaddr_in src = {.sin_family = AF_INET}, dst = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in src = {.sin_family = AF_INET},
+			   dst = {.sin_family = AF_INET, .sin_port = htons(port)};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	inet_pton(AF_INET, from, &src.sin_addr);
@@ -349,7 +353,8 @@ static void collision(uint32_t peer_id, bool expect_new_kept)
 {
 	struct event_base *base = event_base_new();
 	struct side a = {0};
-	uint16_t pa = (uint16_t)(30000 + getpid() % 15000 + (expect_new_kept ? 0 : 7)), pb = (uint16_t)(pa + 1);
+	uint16_t pa = (uint16_t)(30000 + getpid() % 15000 + (expect_new_kept ? 0 : 7)),
+		 pb = (uint16_t)(pa + 1);
 	int lfd = raw_listen("127.0.0.2", pb), c1, c2;
 	struct bgp_neighbor_config n;
 	uint8_t t1[4], t2[4], cease[2] = {0, 0};

@@ -272,7 +272,8 @@ Test(update, mp_reach_truncated_resets)
 Test(update, mp_reach_bad_nlri_resets)
 {
 	struct ub b = {0};
-	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 130, 1};
+	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0,	 0, 0,
+			0, 0, 0, 0,  0,	   0, 0,   1,	 0, 130, 1};
 
 	mandatory(&b, true);
 	attr(&b, BGP_AF_OPTIONAL, BGP_ATTR_MP_REACH, mp, sizeof(mp));
@@ -371,8 +372,8 @@ Test(update, aspath_malformations)
 	uint8_t confed[] = {3, 1, 0, 0, 0xfd, 0xe9, 2, 1, 0, 0, 0xfd, 0xe9};
 	uint8_t empty[1];
 	const uint8_t *cases[] = {overrun, badtype, zero, wrongfirst, confed, empty};
-	size_t lens[] = {sizeof(overrun), sizeof(badtype), sizeof(zero), sizeof(wrongfirst),
-			 sizeof(confed), 0};
+	size_t lens[] = {sizeof(overrun),    sizeof(badtype), sizeof(zero),
+			 sizeof(wrongfirst), sizeof(confed),  0};
 
 	for (size_t i = 0; i < 6; i++) {
 		struct ub b = {0};
@@ -397,7 +398,8 @@ Test(update, confed_allowed_from_ibgp)
 Test(update, nexthop_bad_length_and_martians)
 {
 	uint8_t five[] = {1, 2, 3, 4, 5};
-	const uint8_t bad[][4] = {{0, 0, 0, 0}, {127, 0, 0, 1}, {224, 0, 0, 1}, {255, 255, 255, 255}};
+	const uint8_t bad[][4] = {
+	    {0, 0, 0, 0}, {127, 0, 0, 1}, {224, 0, 0, 1}, {255, 255, 255, 255}};
 	uint8_t o = 0, p[] = {2, 1, 0, 0, 0xfd, 0xe9};
 	struct ub b = {0};
 
@@ -440,8 +442,8 @@ Test(update, mp_reach_needs_no_next_hop_attribute)
 {
 	struct ub b = {0};
 	uint8_t o = 0, p[] = {2, 1, 0, 0, 0xfd, 0xe9};
-	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
-			32, 0x20, 1, 0xd, 0xb8};
+	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0,  0,	   0, 0,   0,
+			0, 0, 0, 0,  0,	   0, 1,   0,	 32, 0x20, 1, 0xd, 0xb8};
 
 	attr(&b, BGP_AF_OPTIONAL, BGP_ATTR_MP_REACH, mp, sizeof(mp));
 	attr(&b, BGP_AF_TRANSITIVE, BGP_ATTR_ORIGIN, &o, 1);
@@ -456,8 +458,8 @@ Test(update, mp_reach_taw_still_locates_nlri)
 {
 	struct ub b = {0};
 	uint8_t o = 5, p[] = {2, 1, 0, 0, 0xfd, 0xe9};
-	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
-			32, 0x20, 1, 0xd, 0xb8};
+	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0,  0,	   0, 0,   0,
+			0, 0, 0, 0,  0,	   0, 1,   0,	 32, 0x20, 1, 0xd, 0xb8};
 
 	attr(&b, BGP_AF_OPTIONAL, BGP_ATTR_MP_REACH, mp, sizeof(mp));
 	attr(&b, BGP_AF_TRANSITIVE, BGP_ATTR_ORIGIN, &o, 1);
@@ -470,8 +472,8 @@ Test(update, mp_reach_taw_still_locates_nlri)
 Test(update, mp_family_not_negotiated_is_ignored)
 {
 	struct ub b = {0}, c = {0};
-	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
-			32, 0x20, 1, 0xd, 0xb8};
+	uint8_t mp[] = {0, 2, 1, 16, 0x20, 1, 0xd, 0xb8, 0,  0,	   0, 0,   0,
+			0, 0, 0, 0,  0,	   0, 1,   0,	 32, 0x20, 1, 0xd, 0xb8};
 	uint8_t evpn[] = {0, 25, 70, 4, 1, 2, 3, 4, 0, 9, 9};
 	struct bgp_peer_ctx ctx = ebgp(true);
 
@@ -564,7 +566,8 @@ Test(update, community_length_errors)
 		struct ub b = {0};
 
 		mandatory(&b, true);
-		attr(&b, BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE, cases[i].type, cases[i].v, cases[i].len);
+		attr(&b, BGP_AF_OPTIONAL | BGP_AF_TRANSITIVE, cases[i].type, cases[i].v,
+		     cases[i].len);
 		nlri(&b, 24, NET1);
 		expect_taw(&b, ebgp(true));
 	}

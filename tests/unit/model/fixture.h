@@ -84,8 +84,8 @@ static inline void fx_settle_all(struct fx *f)
 		struct model m;
 		model_init(&m, t, &f->cfg, f->now, 0, true);
 		for (size_t i = 0; i < n; i++)
-			cr_assert_eq(model_settle(&m, json_string_value(json_array_get(keys, i))), 0,
-				     "settle failed: %s", merr_message(&m.err));
+			cr_assert_eq(model_settle(&m, json_string_value(json_array_get(keys, i))),
+				     0, "settle failed: %s", merr_message(&m.err));
 		json_decref(keys);
 		cr_assert_eq(store_commit(t, NULL), 0);
 		if (n == 0)
@@ -125,8 +125,8 @@ static inline void fx_teardown(void)
 }
 
 /* Asserts that the last model call failed with this wire code. */
-#define fx_assert_err(m, wire)                                                                   \
-	cr_assert_str_eq(merr_wire((m)->err.code), (wire), "got %s: %s",                         \
-			 merr_wire((m)->err.code), merr_message(&(m)->err))
+#define fx_assert_err(m, wire)                                                                     \
+	cr_assert_str_eq(merr_wire((m)->err.code), (wire), "got %s: %s", merr_wire((m)->err.code), \
+			 merr_message(&(m)->err))
 
 #endif

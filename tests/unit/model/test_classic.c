@@ -52,10 +52,10 @@ static void build(struct world *w)
 	fx_commit(&fx);
 	fx_settle_all(&fx);
 	m = fx_begin(&fx);
-	struct vswitch_create_req sa = {.vpc_id = w->vpc, .zone_id = "cn-hangzhou-a",
-					.cidr = "10.0.1.0/24", .ipv6_index = -1};
-	struct vswitch_create_req sb = {.vpc_id = w->vpc, .zone_id = "cn-hangzhou-b",
-					.cidr = "10.0.2.0/24", .ipv6_index = -1};
+	struct vswitch_create_req sa = {
+	    .vpc_id = w->vpc, .zone_id = "cn-hangzhou-a", .cidr = "10.0.1.0/24", .ipv6_index = -1};
+	struct vswitch_create_req sb = {
+	    .vpc_id = w->vpc, .zone_id = "cn-hangzhou-b", .cidr = "10.0.2.0/24", .ipv6_index = -1};
 	cr_assert_eq(vswitch_create(m, &sa, &o), 0, "%s", merr_message(&m->err));
 	cp(w->vsw_a, o);
 	json_decref(o);
@@ -145,17 +145,20 @@ Test(classic, net27_rules_open_the_chosen_direction_and_sg_evaluate_honours_them
 	cr_assert_eq(vpc_set_classiclink(m, w.vpc, true), 0);
 	cr_assert_eq(classiclink_attach(m, w.classic_i, w.vpc), 0);
 	json_t *ci = m_get(m, w.classic_i), *vinst = m_get(m, vi);
-	struct sg_flow f = {.src_nic = w.classic_i, .dst_nic = vi, .proto = 6, .sport = 40000,
-			    .dport = 22};
+	struct sg_flow f = {
+	    .src_nic = w.classic_i, .dst_nic = vi, .proto = 6, .sport = 40000, .dport = 22};
 	netaddr_parse(mj_str(ci, "private_ip"), &f.src);
 	netaddr_parse(mj_str(vinst, "private_ip"), &f.dst);
 	bool ok;
 	char why[256];
 	cr_assert_eq(sg_evaluate(m, &f, &ok, why, sizeof(why)), 0, "%s", merr_message(&m->err));
 	cr_assert_not(ok, "no rule yet: denied (%s)", why);
-	struct classiclink_rule_req q = {.classic_sg = w.classic_sg, .vpc_sg = w.vpc_sg,
-					 .direction = "classic=>vpc", .protocol = "tcp",
-					 .port_range = "22/22", .priority = 1};
+	struct classiclink_rule_req q = {.classic_sg = w.classic_sg,
+					 .vpc_sg = w.vpc_sg,
+					 .direction = "classic=>vpc",
+					 .protocol = "tcp",
+					 .port_range = "22/22",
+					 .priority = 1};
 	cr_assert_eq(classiclink_rule_add(m, &q, rid), 0, "%s", merr_message(&m->err));
 	cr_assert_eq(sg_evaluate(m, &f, &ok, why, sizeof(why)), 0);
 	cr_assert(ok, "classic=>vpc admits the classic member on 22 (%s)", why);
@@ -163,8 +166,13 @@ Test(classic, net27_rules_open_the_chosen_direction_and_sg_evaluate_honours_them
 	cr_assert_eq(sg_evaluate(m, &f, &ok, why, sizeof(why)), 0);
 	cr_assert_not(ok, "only port 22 was opened");
 	/* The reverse direction stays closed. */
-	struct sg_flow back = {.src_nic = vi, .dst_nic = w.classic_i, .proto = 6, .sport = 40000,
-			       .dport = 22, .src = f.dst, .dst = f.src};
+	struct sg_flow back = {.src_nic = vi,
+			       .dst_nic = w.classic_i,
+			       .proto = 6,
+			       .sport = 40000,
+			       .dport = 22,
+			       .src = f.dst,
+			       .dst = f.src};
 	cr_assert_eq(sg_evaluate(m, &back, &ok, why, sizeof(why)), 0);
 	cr_assert_not(ok, "vpc=>classic was not opened");
 	cr_assert_eq(classiclink_rule_del(m, w.classic_sg, w.vpc_sg, rid), 0);
@@ -182,9 +190,12 @@ Test(classic, net27_rule_validation)
 	char rid[RANDID_MAX];
 	build(&w);
 	struct model *m = fx_begin(&fx);
-	struct classiclink_rule_req q = {.classic_sg = w.classic_sg, .vpc_sg = w.vpc_sg,
-					 .direction = "classic=>vpc", .protocol = "tcp",
-					 .port_range = "22/22", .priority = 1};
+	struct classiclink_rule_req q = {.classic_sg = w.classic_sg,
+					 .vpc_sg = w.vpc_sg,
+					 .direction = "classic=>vpc",
+					 .protocol = "tcp",
+					 .port_range = "22/22",
+					 .priority = 1};
 	cr_assert_eq(classiclink_rule_add(m, &q, rid), -1, "ClassicLink must be enabled");
 	fx_assert_err(m, "OperationDenied");
 	cr_assert_eq(vpc_set_classiclink(m, w.vpc, true), 0);
@@ -220,8 +231,12 @@ static json_t *schedule(struct world *w, const char *inst, const char *vsw, int6
 {
 	struct model *m = fx_begin(&fx);
 	const char *insts[] = {inst}, *sgs[] = {w->vpc_sg};
-	struct migration_req q = {.instance_ids = insts, .n_instances = 1, .vswitch_id = vsw,
-				  .sg_ids = sgs, .n_sg = 1, .execute_at = at};
+	struct migration_req q = {.instance_ids = insts,
+				  .n_instances = 1,
+				  .vswitch_id = vsw,
+				  .sg_ids = sgs,
+				  .n_sg = 1,
+				  .execute_at = at};
 	json_t *ids = NULL;
 	if (migration_schedule(m, &q, &ids) < 0) {
 		fx_abort(&fx);
@@ -305,7 +320,8 @@ Test(classic, net26_failed_migration_changes_nothing)
 	cr_assert_eq(run_due(), 1);
 	json_t *e = get(ev);
 	cr_assert_str_eq(mj_str(e, "status"), "Failed");
-	cr_assert(strstr(mj_str(e, "reason"), "VSwitch") != NULL, "reason: %s", mj_str(e, "reason"));
+	cr_assert(strstr(mj_str(e, "reason"), "VSwitch") != NULL, "reason: %s",
+		  mj_str(e, "reason"));
 	json_t *after = get(w.classic_i);
 	cr_assert_str_eq(mj_str(after, "network"), "classic");
 	cr_assert_str_eq(mj_str(after, "private_ip"), mj_str(before, "private_ip"));

@@ -38,15 +38,15 @@ Test(vpc, net1_cidr_rules)
 	static const struct {
 		const char *cidr, *code;
 	} bad[] = {
-		{"10.0.0.0/7", "InvalidCirdrBlock.MaskLength"},
-		{"10.0.0.0/29", "InvalidCirdrBlock.MaskLength"},
-		{"10.0.0.1/16", "InvalidCidrBlock.Malformed"},
-		{"100.64.0.0/16", "InvalidCidrBlock.Malformed"},
-		{"127.0.0.0/8", "InvalidCidrBlock.Malformed"},
-		{"169.254.0.0/16", "InvalidCidrBlock.Malformed"},
-		{"224.0.0.0/8", "InvalidCidrBlock.Malformed"},
-		{"fd00::/8", "InvalidCidrBlock.Malformed"},
-		{"banana", "InvalidCidrBlock.Malformed"},
+	    {"10.0.0.0/7", "InvalidCirdrBlock.MaskLength"},
+	    {"10.0.0.0/29", "InvalidCirdrBlock.MaskLength"},
+	    {"10.0.0.1/16", "InvalidCidrBlock.Malformed"},
+	    {"100.64.0.0/16", "InvalidCidrBlock.Malformed"},
+	    {"127.0.0.0/8", "InvalidCidrBlock.Malformed"},
+	    {"169.254.0.0/16", "InvalidCidrBlock.Malformed"},
+	    {"224.0.0.0/8", "InvalidCidrBlock.Malformed"},
+	    {"fd00::/8", "InvalidCidrBlock.Malformed"},
+	    {"banana", "InvalidCidrBlock.Malformed"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct model *m = fx_begin(&fx);

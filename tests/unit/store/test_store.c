@@ -1080,7 +1080,8 @@ Test(store, count_dir_matches_a_full_count)
 		snprintf(k, sizeof(k), "/r/1/vpc/vpc-%02d", i);
 		cr_assert_eq(store_put(t, k, "{}", 2, NULL), 0);
 	}
-	cr_assert_eq(store_put(t, "/r/1/vpc/vpc-00", "{\"x\":1}", 7, NULL), 0, "a replace is no new key");
+	cr_assert_eq(store_put(t, "/r/1/vpc/vpc-00", "{\"x\":1}", 7, NULL), 0,
+		     "a replace is no new key");
 	cr_assert_eq(store_put(t, "/r/1/vpc/sub/deeper", "{}", 2, NULL), 0, "a subdirectory");
 	cr_assert_eq(store_put(t, "/r/1/vsw/vsw-1", "{}", 2, NULL), 0);
 	cr_assert_eq(store_commit(t, NULL), 0);
