@@ -15,6 +15,7 @@
 #include "model/instance.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -90,21 +91,89 @@ const char *instance_public_ip(const struct model *m, const json_t *inst)
 	return mj_str(inst, "public_ip");
 }
 
+/* A deferred release is indexed under /sched/iprel/<id> -> owner, so the
+ * scheduler finds the due ones without scanning every instance. */
+static int inst_release_index(struct model *m, const json_t *inst, bool pending)
+{
+	char key[MODEL_KEY_MAX], val[32];
+	snprintf(key, sizeof(key), "/sched/iprel/%s", mj_str(inst, "id"));
+	int rc;
+	if (pending) {
+		snprintf(val, sizeof(val), "%lld", (long long)mj_int(inst, "owner"));
+		rc = store_put(m->txn, key, val, strlen(val), NULL);
+	} else {
+		rc = store_del(m->txn, key);
+		if (rc == -ENOENT)
+			rc = 0;
+	}
+	return rc < 0 ? merr_store(m, rc, key) : 0;
+}
+
 /* NET-6: a PrePaid instance's NatPublicIp whose release was deferred to the
- * end of its billing period goes now if that time has passed.  Every write
- * path of this module loads instances through inst_load(), so the release
- * happens with the first change after the deadline.  XXX: until then the
- * address stays claimed (reads already show it gone: instance_public_ip). */
+ * end of its billing period goes once that time has passed: at the
+ * scheduler's next tick (instance_run_due), or earlier when a change to the
+ * instance loads it through inst_load(). */
 static int inst_apply_due(struct model *m, json_t *inst)
 {
 	int64_t at = mj_int(inst, "public_ip_release_at");
 	if (at <= 0 || m->now < at)
 		return 0;
-	if (pubip_release(m, mj_str(inst, "region"), mj_str(inst, "public_ip")) < 0)
+	if (pubip_release(m, mj_str(inst, "region"), mj_str(inst, "public_ip")) < 0 ||
+	    inst_release_index(m, inst, false) < 0)
 		return -1;
 	mj_set_str(inst, "public_ip", "");
 	json_object_del(inst, "public_ip_release_at");
 	return 0;
+}
+
+struct inst_due {
+	struct model *m;
+	json_t *found; /* [{"id","owner"}] */
+};
+
+static int inst_due_cb(void *arg, const struct store_kv *kv)
+{
+	struct inst_due *d = arg;
+	json_t *e = json_object();
+	mj_set_str(e, "id", strrchr(kv->key, '/') + 1);
+	mj_set_int(e, "owner", strtoll(kv->value, NULL, 10));
+	json_array_append_new(d->found, e);
+	return 0;
+}
+
+int instance_run_due(struct model *m)
+{
+	struct inst_due d = {m, json_array()};
+	int rc = store_prefix(m->txn, "/sched/iprel/", inst_due_cb, &d);
+	if (rc < 0) {
+		json_decref(d.found);
+		return merr_store(m, rc, "schedule");
+	}
+	int moved = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(d.found, i, e)
+	{
+		json_t *inst = m_get_owned(m, (uint64_t)mj_int(e, "owner"), mj_str(e, "id"));
+		if (!inst) { /* released with its instance: only the index is left */
+			char key[MODEL_KEY_MAX];
+			snprintf(key, sizeof(key), "/sched/iprel/%s", mj_str(e, "id"));
+			store_del(m->txn, key);
+			continue;
+		}
+		int64_t at = mj_int(inst, "public_ip_release_at");
+		if (at > 0 && m->now >= at) {
+			rc = inst_apply_due(m, inst);
+			if (rc == 0)
+				rc = m_put(m, inst);
+			moved++;
+		}
+		json_decref(inst);
+		if (rc < 0)
+			break;
+	}
+	json_decref(d.found);
+	return rc < 0 ? -1 : moved;
 }
 
 /* The caller's instance for a change (deferred releases applied).  Actions
@@ -837,14 +906,18 @@ int instance_modify_netspec(struct model *m, const struct instance_netspec_req *
 			/* NET-6: released at once (PostPaid) or when the period ends. */
 			if (prepaid) {
 				mj_set_int(inst, "public_ip_release_at", mj_int(inst, "expires"));
+				if (inst_release_index(m, inst, true) < 0)
+					goto out;
 			} else {
 				if (pubip_release(m, mj_str(inst, "region"),
 						  mj_str(inst, "public_ip")) < 0)
 					goto out;
 				mj_set_str(inst, "public_ip", "");
 			}
-		} else if (bw_out > 0) {
+		} else if (bw_out > 0 && mj_int(inst, "public_ip_release_at")) {
 			json_object_del(inst, "public_ip_release_at"); /* bought again: kept */
+			if (inst_release_index(m, inst, false) < 0)
+				goto out;
 		}
 		if (r->allocate_public_ip && !inst_has_public(inst)) {
 			if (bw_out == 0) {

@@ -175,4 +175,9 @@ char *instance_classic_gateway(const struct model_region *r, char *buf);
  * (VPC), as a new JSON array of strings. */
 json_t *instance_security_groups(struct model *m, const json_t *inst);
 
+/* The scheduler's step for instances (model_run_due): releases the
+ * NatPublicIps whose deferred release time (NET-6, PrePaid) has come.
+ * Returns how many moved, or -1 with the error set. */
+int instance_run_due(struct model *m);
+
 #endif

@@ -19,6 +19,7 @@
 #include "model/instance.h"
 #include "model/pubip.h"
 #include "model/region.h"
+#include "model/schedule.h"
 #include "model/secgroup.h"
 #include "model/traffic.h"
 #include "model/vpc.h"
@@ -913,6 +914,38 @@ Test(instance, net6_prepaid_bandwidth_zero_releases_at_the_next_period)
 	cr_assert_eq(try_netspec(id, -1, -1, "PayByTraffic", false), 0);
 	assert_field(id, "public_ip", "");
 	cr_assert_not(public_claimed(pub, NULL));
+}
+
+Test(instance, net6_prepaid_release_happens_on_the_scheduler_tick)
+{
+	make_world();
+	char id[ID_LEN], pub[64];
+	run_ready((struct opts){.bw = 5, .charge = "PrePaid", .period = 1}, id);
+	str_of(id, "public_ip", pub);
+	cr_assert_eq(try_netspec(id, 0, -1, NULL, false), 0);
+	json_t *inst = get(id);
+	int64_t expires = mj_int(inst, "expires");
+	json_decref(inst);
+	struct store_txn *t;
+	struct model m;
+	/* Before the period ends the tick leaves it alone. */
+	cr_assert_eq(store_begin(fx.st, true, &t), 0);
+	model_init(&m, t, &fx.cfg, fx.now, 0, true);
+	cr_assert_eq(model_run_due(&m), 0);
+	cr_assert_eq(store_commit(t, NULL), 0);
+	cr_assert(public_claimed(pub, NULL));
+	/* After it, the tick releases the address with nobody touching the instance. */
+	fx.now = expires + 1;
+	cr_assert_eq(store_begin(fx.st, true, &t), 0);
+	model_init(&m, t, &fx.cfg, fx.now, 0, true);
+	cr_assert_eq(model_run_due(&m), 1, "%s", merr_message(&m.err));
+	cr_assert_eq(store_commit(t, NULL), 0);
+	cr_assert_not(public_claimed(pub, NULL), "back in the pool");
+	assert_field(id, "public_ip", "");
+	cr_assert_eq(store_begin(fx.st, true, &t), 0);
+	model_init(&m, t, &fx.cfg, fx.now, 0, true);
+	cr_assert_eq(model_run_due(&m), 0, "done once");
+	cr_assert_eq(store_commit(t, NULL), 0);
 }
 
 Test(instance, net9_classic_public_ip_is_never_released)
