@@ -129,32 +129,11 @@ static bool vpc_keep(struct api_req *r, json_t *vpc)
 
 static int act_describe_vpcs(struct api_req *r)
 {
-	char **ids = NULL;
-	size_t n = 0;
-	if (arg_comma_list(r, "VpcId", &ids, &n) < 0)
-		return -1;
-	if (n > VPC_MAX_IDS_FILTER) {
-		params_free_strv(ids, n);
-		return merrf(r->m, MERR_INVALID_PARAMETER, "VpcId lists at most %d ids.",
-			     VPC_MAX_IDS_FILTER);
-	}
 	bool b;
-	if (arg_bool(r, "IsDefault", false, &b) < 0 || arg_bool(r, "EnableIpv6", false, &b) < 0) {
-		params_free_strv(ids, n);
+	if (arg_bool(r, "IsDefault", false, &b) < 0 || arg_bool(r, "EnableIpv6", false, &b) < 0)
 		return -1;
-	}
-	json_t *items = m_list(r->m, "vpc", NULL, NULL);
-	if (!items) {
-		params_free_strv(ids, n);
-		return -1;
-	}
-	if (n > 0)
-		api_keep_values(items, "id", (const char *const *)ids, n);
-	params_free_strv(ids, n);
-	api_filter(r, items, vpc_keep);
-	int rc = api_page(r, items, "Vpcs", "Vpc", 50, vpc_render);
-	json_decref(items);
-	return rc;
+	return api_describe_ids(r, "vpc", "VpcId", VPC_MAX_IDS_FILTER, vpc_keep, "Vpcs", "Vpc", 50,
+				vpc_render);
 }
 
 static int act_describe_vpc_attribute(struct api_req *r)

@@ -178,33 +178,14 @@ static bool vsw_keep(struct api_req *r, json_t *vsw)
 
 static int act_describe_vswitches(struct api_req *r)
 {
-	char **ids = NULL;
-	size_t n = 0;
 	bool b;
 	int64_t owner;
 	if (arg_bool(r, "IsDefault", false, &b) < 0 || arg_bool(r, "EnableIpv6", false, &b) < 0 ||
 	    arg_int(r, "VSwitchOwnerId", 0, 0, INT64_MAX, &owner) < 0)
 		return -1;
 	/* VSwitchId: one id, or a comma list as the console sends. */
-	if (arg_comma_list(r, "VSwitchId", &ids, &n) < 0)
-		return -1;
-	if (n > VSW_MAX_IDS_FILTER) {
-		params_free_strv(ids, n);
-		return merrf(r->m, MERR_INVALID_PARAMETER, "VSwitchId lists at most %d ids.",
-			     VSW_MAX_IDS_FILTER);
-	}
-	json_t *items = m_list(r->m, "vsw", NULL, NULL);
-	if (!items) {
-		params_free_strv(ids, n);
-		return -1;
-	}
-	if (n > 0)
-		api_keep_values(items, "id", (const char *const *)ids, n);
-	params_free_strv(ids, n);
-	api_filter(r, items, vsw_keep);
-	int rc = api_page(r, items, "VSwitches", "VSwitch", 50, vsw_render);
-	json_decref(items);
-	return rc;
+	return api_describe_ids(r, "vsw", "VSwitchId", VSW_MAX_IDS_FILTER, vsw_keep, "VSwitches",
+				"VSwitch", 50, vsw_render);
 }
 
 static int act_describe_vswitch_attributes(struct api_req *r)

@@ -108,6 +108,14 @@ int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *
 
 /* Keeps the items of `items` (a JSON array) for which keep(r, res) is true. */
 void api_filter(struct api_req *r, json_t *items, bool (*keep)(struct api_req *r, json_t *res));
+/* The common Describe of the VPC API: the caller's resources of `kind` in the
+ * region, narrowed to the ids of the comma-list parameter ids_param (at most
+ * max_ids; absent: all), then by keep (may be NULL), then paged into
+ * out.<wrapper>.<item>[] through render (page size up to max_page). */
+int api_describe_ids(struct api_req *r, const char *kind, const char *ids_param, size_t max_ids,
+		     bool (*keep)(struct api_req *r, json_t *res), const char *wrapper,
+		     const char *item, int64_t max_page,
+		     json_t *(*render)(struct api_req *r, json_t *res));
 /* Keeps the items whose string field f is one of vals[0..n) (n = 0 keeps
  * none): the id-list filters of the Describe actions. */
 void api_keep_values(json_t *items, const char *f, const char *const *vals, size_t n);

@@ -315,6 +315,33 @@ void api_filter(struct api_req *r, json_t *items, bool (*keep)(struct api_req *r
 			json_array_remove(items, i);
 }
 
+int api_describe_ids(struct api_req *r, const char *kind, const char *ids_param, size_t max_ids,
+		     bool (*keep)(struct api_req *r, json_t *res), const char *wrapper,
+		     const char *item, int64_t max_page,
+		     json_t *(*render)(struct api_req *r, json_t *res))
+{
+	char **ids = NULL;
+	size_t n = 0;
+	if (arg_comma_list(r, ids_param, &ids, &n) < 0)
+		return -1;
+	if (n > max_ids) {
+		params_free_strv(ids, n);
+		return merrf(r->m, MERR_INVALID_PARAMETER, "%s lists at most %zu ids.", ids_param,
+			     max_ids);
+	}
+	json_t *items = m_list(r->m, kind, NULL, NULL);
+	if (items && n > 0)
+		api_keep_values(items, "id", (const char *const *)ids, n);
+	params_free_strv(ids, n);
+	if (!items)
+		return -1;
+	if (keep)
+		api_filter(r, items, keep);
+	int rc = api_page(r, items, wrapper, item, max_page, render);
+	json_decref(items);
+	return rc;
+}
+
 void api_keep_values(json_t *items, const char *f, const char *const *vals, size_t n)
 {
 	for (size_t i = json_array_size(items); i-- > 0;) {
