@@ -15,17 +15,12 @@
 #define EIP_ECS "EcsInstance"
 #define EIP_ENI "NetworkInterface"
 
-static bool eip_streq(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 /* The caller's EIP in m->region, or NULL with InvalidAllocationId.NotFound
  * (an id of another kind, or another account's EIP, answers the same: G-1). */
 static json_t *eip_need(struct model *m, const char *id)
 {
 	char k[16];
-	if (!model_id_kind(id, k) || !eip_streq(k, "eip")) {
+	if (!model_id_kind(id, k) || !m_streq(k, "eip")) {
 		merrf(m, MERR_EIP_NOT_FOUND, "Specified allocation ID is not found: %.64s.",
 		      id ? id : "");
 		return NULL;
@@ -47,9 +42,9 @@ static bool eip_valid_text(const char *s, size_t max)
 static int eip_check_bandwidth(struct model *m, int64_t bw, const char *charge,
 			       const char *internet_charge)
 {
-	int64_t max = eip_streq(charge, "PrePaid")		   ? EIP_BW_MAX_PREPAID
-		      : eip_streq(internet_charge, "PayByTraffic") ? EIP_BW_MAX_BY_TRAFFIC
-								   : EIP_BW_MAX_BY_BANDWIDTH;
+	int64_t max = m_streq(charge, "PrePaid")		 ? EIP_BW_MAX_PREPAID
+		      : m_streq(internet_charge, "PayByTraffic") ? EIP_BW_MAX_BY_TRAFFIC
+								 : EIP_BW_MAX_BY_BANDWIDTH;
 	if (bw < 1 || bw > max)
 		return merrf(m, MERR_INVALID_PARAMETER,
 			     "Specified value of \"Bandwidth\" is not supported: a %s %s EIP takes "
@@ -65,7 +60,7 @@ struct eip_count_ctx {
 static bool eip_keep_region(void *arg, json_t *res)
 {
 	const struct eip_count_ctx *c = arg;
-	return eip_streq(mj_str(res, "region"), c->region);
+	return m_streq(mj_str(res, "region"), c->region);
 }
 
 /* The EIP quota (per account and region): -1 with QuotaExceeded.Eip when full. */
@@ -115,20 +110,20 @@ int eip_allocate(struct model *m, const struct eip_alloc_req *r, json_t **out)
 	int64_t expires = 0;
 	if (!m->region)
 		return merrf(m, MERR_MISSING_PARAMETER, "RegionId is mandatory for this action.");
-	if (!eip_streq(ic, "PayByBandwidth") && !eip_streq(ic, "PayByTraffic"))
+	if (!m_streq(ic, "PayByBandwidth") && !m_streq(ic, "PayByTraffic"))
 		return merrf(m, MERR_INVALID_PARAMETER,
 			     "InternetChargeType must be PayByBandwidth or PayByTraffic.");
-	if (!eip_streq(charge, "PostPaid") && !eip_streq(charge, "PrePaid"))
+	if (!m_streq(charge, "PostPaid") && !m_streq(charge, "PrePaid"))
 		return merrf(m, MERR_INVALID_PARAMETER,
 			     "InstanceChargeType must be PostPaid or PrePaid.");
-	if (eip_streq(charge, "PrePaid")) {
+	if (m_streq(charge, "PrePaid")) {
 		const char *cycle = r->pricing_cycle ? r->pricing_cycle : "Month";
 		int64_t period = r->period ? r->period : 1;
-		bool year = eip_streq(cycle, "Year");
-		if (!eip_streq(ic, "PayByBandwidth"))
+		bool year = m_streq(cycle, "Year");
+		if (!m_streq(ic, "PayByBandwidth"))
 			return merrf(m, MERR_INVALID_PARAMETER,
 				     "A PrePaid EIP must use InternetChargeType PayByBandwidth.");
-		if (!year && !eip_streq(cycle, "Month"))
+		if (!year && !m_streq(cycle, "Month"))
 			return merrf(m, MERR_INVALID_PARAMETER,
 				     "PricingCycle must be Month or Year.");
 		if (period < 1 || period > (year ? EIP_PERIOD_YEARS_MAX : EIP_PERIOD_MONTHS_MAX))
@@ -139,7 +134,7 @@ int eip_allocate(struct model *m, const struct eip_alloc_req *r, json_t **out)
 	}
 	if (eip_check_bandwidth(m, r->bandwidth, charge, ic) < 0)
 		return -1;
-	if (!eip_streq(isp, "BGP") && !eip_streq(isp, "BGP_PRO"))
+	if (!m_streq(isp, "BGP") && !m_streq(isp, "BGP_PRO"))
 		return merrf(m, MERR_INVALID_PARAMETER, "ISP must be BGP or BGP_PRO.");
 	if (!eip_valid_text(r->name, EIP_NAME_MAX))
 		return merrf(m, MERR_INVALID_PARAMETER,
@@ -186,7 +181,7 @@ struct eip_holder_ctx {
 static bool eip_keep_holder(void *arg, json_t *res)
 {
 	const struct eip_holder_ctx *c = arg;
-	return eip_streq(mj_str(res, "instance_id"), c->holder_id);
+	return m_streq(mj_str(res, "instance_id"), c->holder_id);
 }
 
 /* Invariant 3: -1 with InvalidAssociation.Duplicated when any EIP of the
@@ -221,7 +216,7 @@ static json_t *eip_need_holder(struct model *m, const char *id, const char *kind
 {
 	char k[16];
 	json_t *h = NULL;
-	if (model_id_kind(id, k) && eip_streq(k, kind))
+	if (model_id_kind(id, k) && m_streq(k, kind))
 		h = m_need(m, id, MERR_EIP_INSTANCE_NOT_FOUND);
 	if (!h)
 		merrf(m, MERR_EIP_INSTANCE_NOT_FOUND, "Specified instance does not exist: %.64s.",
@@ -234,12 +229,12 @@ static int eip_check_instance(struct model *m, const json_t *inst, const char *p
 {
 	const char *id = mj_str(inst, "id");
 	const char *st = mj_str(inst, "status");
-	if (!eip_streq(mj_str(inst, "network"), "vpc"))
+	if (!m_streq(mj_str(inst, "network"), "vpc"))
 		return merrf(m, MERR_EIP_NOT_VPC,
 			     "Specified instance is not in VPC: %s is a classic "
 			     "instance.",
 			     id);
-	if (!eip_streq(st, "Running") && !eip_streq(st, "Stopped"))
+	if (!m_streq(st, "Running") && !m_streq(st, "Stopped"))
 		return merrf(m, MERR_EIP_INSTANCE_STATUS,
 			     "The instance %s is %s; an EIP is associated only with a Running or "
 			     "Stopped instance.",
@@ -249,7 +244,7 @@ static int eip_check_instance(struct model *m, const json_t *inst, const char *p
 			     "The instance may have portMap or already bind eip: %s has the public "
 			     "IP %s (NET-5: one public IPv4 per instance).",
 			     id, mj_str(inst, "public_ip"));
-	if (private_ip && !eip_streq(private_ip, mj_str(inst, "private_ip")))
+	if (private_ip && !m_streq(private_ip, mj_str(inst, "private_ip")))
 		return merrf(m, MERR_INVALID_PARAMETER,
 			     "PrivateIpAddress %.64s is not the private IP of %s (%s).", private_ip,
 			     id, mj_str(inst, "private_ip"));
@@ -263,19 +258,19 @@ static int eip_check_eni(struct model *m, const json_t *eni, const char *private
 {
 	const char *id = mj_str(eni, "id");
 	const char *st = mj_str(eni, "status");
-	if (!eip_streq(mj_str(eni, "type"), "Secondary"))
+	if (!m_streq(mj_str(eni, "type"), "Secondary"))
 		return merrf(
 		    m, MERR_INVALID_PARAMETER,
 		    "%s is the primary network interface of %s: associate the EIP with the "
 		    "instance (InstanceType EcsInstance).",
 		    id, mj_str(eni, "instance_id"));
-	if (!eip_streq(st, "Available") && !eip_streq(st, "InUse"))
+	if (!m_streq(st, "Available") && !m_streq(st, "InUse"))
 		return merrf(m, MERR_EIP_ENI_STATUS,
 			     "The network interface %s is %s; it must be Available or InUse.", id,
 			     st);
 	*ip = mj_str(eni, "primary_ip");
 	if (private_ip) {
-		if (!eip_streq(private_ip, *ip) && !mj_arr_has_str(eni, "private_ips", private_ip))
+		if (!m_streq(private_ip, *ip) && !mj_arr_has_str(eni, "private_ips", private_ip))
 			return merrf(m, MERR_INVALID_PARAMETER,
 				     "PrivateIpAddress %.64s is not an address of %s.", private_ip,
 				     id);
@@ -287,7 +282,7 @@ static int eip_check_eni(struct model *m, const json_t *eni, const char *private
 int eip_associate(struct model *m, const struct eip_assoc_req *r)
 {
 	const char *type = r->instance_type ? r->instance_type : EIP_ECS;
-	if (!eip_streq(type, EIP_ECS) && !eip_streq(type, EIP_ENI))
+	if (!m_streq(type, EIP_ECS) && !m_streq(type, EIP_ENI))
 		return merrf(
 		    m, MERR_EIP_INSTANCE_TYPE,
 		    "The specified value of InstanceType (%.32s) is not supported: openvpc "
@@ -298,19 +293,19 @@ int eip_associate(struct model *m, const struct eip_assoc_req *r)
 		return -1;
 	json_t *holder = NULL;
 	int rc = -1;
-	if (!eip_streq(mj_str(eip, "status"), "Available")) {
+	if (!m_streq(mj_str(eip, "status"), "Available")) {
 		merrf(m, MERR_EIP_STATUS,
 		      "Current elastic IP status does not support this operation: %s is %s, "
 		      "it must be Available.",
 		      r->eip_id, mj_str(eip, "status"));
 		goto out;
 	}
-	bool ecs = eip_streq(type, EIP_ECS);
+	bool ecs = m_streq(type, EIP_ECS);
 	holder = eip_need_holder(m, r->instance_id, ecs ? "i" : "eni");
 	if (!holder)
 		goto out;
 	/* Without RegionId nothing else keeps the two in one region. */
-	if (!eip_streq(mj_str(holder, "region"), mj_str(eip, "region"))) {
+	if (!m_streq(mj_str(holder, "region"), mj_str(eip, "region"))) {
 		merrf(m, MERR_EIP_REGION_MISMATCH,
 		      "Specified elastic IP address and ECS instance are not in the same region: "
 		      "%s is in %s, %s in %s.",
@@ -350,15 +345,15 @@ int eip_unassociate(struct model *m, const char *eip_id, const char *instance_id
 	json_t *holder = NULL;
 	int rc = -1;
 	const char *hid = mj_str(eip, "instance_id");
-	if (!eip_streq(mj_str(eip, "status"), "InUse")) {
+	if (!m_streq(mj_str(eip, "status"), "InUse")) {
 		merrf(m, MERR_EIP_STATUS,
 		      "Current elastic IP status does not support this operation: %s is %s, "
 		      "it must be InUse.",
 		      eip_id, mj_str(eip, "status"));
 		goto out;
 	}
-	if ((instance_id && !eip_streq(instance_id, hid)) ||
-	    (instance_type && !eip_streq(instance_type, mj_str(eip, "instance_type")))) {
+	if ((instance_id && !m_streq(instance_id, hid)) ||
+	    (instance_type && !m_streq(instance_type, mj_str(eip, "instance_type")))) {
 		merrf(m, MERR_EIP_BINDING,
 		      "The eip binding status invalid: %s is associated with %s "
 		      "%s, not with %.64s %.32s.",
@@ -369,14 +364,14 @@ int eip_unassociate(struct model *m, const char *eip_id, const char *instance_id
 	holder = m_get_owned(m, (uint64_t)mj_int(eip, "owner"), hid);
 	if (holder) {
 		const char *st = mj_str(holder, "status");
-		if (eip_streq(mj_str(eip, "instance_type"), EIP_ECS) && !eip_streq(st, "Running") &&
-		    !eip_streq(st, "Stopped")) {
+		if (m_streq(mj_str(eip, "instance_type"), EIP_ECS) && !m_streq(st, "Running") &&
+		    !m_streq(st, "Stopped")) {
 			merrf(m, MERR_EIP_INSTANCE_STATUS,
 			      "The instance %s is %s; it must be Running or Stopped.", hid, st);
 			goto out;
 		}
-		if (eip_streq(mj_str(eip, "instance_type"), EIP_ENI) &&
-		    !eip_streq(st, "Available") && !eip_streq(st, "InUse")) {
+		if (m_streq(mj_str(eip, "instance_type"), EIP_ENI) && !m_streq(st, "Available") &&
+		    !m_streq(st, "InUse")) {
 			merrf(m, MERR_EIP_ENI_STATUS,
 			      "The network interface %s is %s; it must be Available or InUse.", hid,
 			      st);
@@ -401,14 +396,14 @@ int eip_release(struct model *m, const char *eip_id)
 	if (!eip)
 		return -1;
 	int rc = -1;
-	if (!eip_streq(mj_str(eip, "status"), "Available")) {
+	if (!m_streq(mj_str(eip, "status"), "Available")) {
 		merrf(m, MERR_EIP_STATUS,
 		      "Current elastic IP status does not support this operation: %s is %s; "
 		      "unassociate it first (NET-7).",
 		      eip_id, mj_str(eip, "status"));
 		goto out;
 	}
-	if (eip_streq(mj_str(eip, "charge"), "PrePaid") && m->now < mj_int(eip, "expires")) {
+	if (m_streq(mj_str(eip, "charge"), "PrePaid") && m->now < mj_int(eip, "expires")) {
 		merrf(m, MERR_EIP_PREPAID,
 		      "It's forbidden to release a prepaid EIP: %s is a subscription until it "
 		      "expires.",
@@ -428,7 +423,7 @@ int eip_modify(struct model *m, const struct eip_modify_req *r)
 	if (!eip)
 		return -1;
 	int rc = -1;
-	if (eip_streq(mj_str(eip, "status"), "Releasing")) {
+	if (m_streq(mj_str(eip, "status"), "Releasing")) {
 		merrf(m, MERR_EIP_STATUS,
 		      "Current elastic IP status does not support this "
 		      "operation: %s is being released.",
@@ -514,12 +509,12 @@ static bool eip_keep_unbind(void *arg, json_t *res)
 {
 	const struct eip_unbind_ctx *c = arg;
 	const char *hid = mj_str(res, "instance_id");
-	if (eip_streq(hid, c->holder_id))
+	if (m_streq(hid, c->holder_id))
 		return true;
-	if (!c->is_instance || !eip_streq(mj_str(res, "instance_type"), EIP_ENI))
+	if (!c->is_instance || !m_streq(mj_str(res, "instance_type"), EIP_ENI))
 		return false;
 	json_t *eni = m_get_owned(c->m, c->owner, hid);
-	bool on = eni && eip_streq(mj_str(eni, "instance_id"), c->holder_id);
+	bool on = eni && m_streq(mj_str(eni, "instance_id"), c->holder_id);
 	json_decref(eni);
 	return on;
 }
@@ -528,8 +523,7 @@ int eip_unbind_from(struct model *m, json_t *holder)
 {
 	char kind[16];
 	struct eip_unbind_ctx c = {m, (uint64_t)mj_int(holder, "owner"), mj_str(holder, "id"),
-				   model_id_kind(mj_str(holder, "id"), kind) &&
-				       eip_streq(kind, "i")};
+				   model_id_kind(mj_str(holder, "id"), kind) && m_streq(kind, "i")};
 	json_t *bound = m_list_owner(m, c.owner, "eip", eip_keep_unbind, &c);
 	if (!bound)
 		return -1;
@@ -554,14 +548,14 @@ int eip_unbind_from(struct model *m, json_t *holder)
 
 int settle_hook_eip(struct model *m, json_t *res, const char *final)
 {
-	if (eip_streq(final, SETTLE_DELETED)) {
+	if (m_streq(final, SETTLE_DELETED)) {
 		/* Invariant 1: the address (and its PTR) goes with the EIP; the claim
 		 * is the EIP's child, so it is released first. */
 		if (pubip_release(m, mj_str(res, "region"), mj_str(res, "ip")) < 0)
 			return -1;
 		return m_del(m, res);
 	}
-	if (eip_streq(final, "Available"))
+	if (m_streq(final, "Available"))
 		eip_clear_binding(res);
 	mj_set_str(res, "status", final);
 	return m_put(m, res);

@@ -51,14 +51,9 @@
 
 /* --- small helpers ---------------------------------------------------------- */
 
-static bool streq(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 static bool eni_is_primary(const json_t *eni)
 {
-	return streq(mj_str(eni, "type"), "Primary");
+	return m_streq(mj_str(eni, "type"), "Primary");
 }
 
 static uint64_t res_owner(const json_t *res)
@@ -79,7 +74,7 @@ static size_t arr_len(const json_t *o, const char *k)
 json_t *eni_need(struct model *m, const char *eni_id)
 {
 	json_t *e = m_need(m, eni_id, MERR_ENI_NOT_FOUND);
-	if (e && !streq(mj_str(e, "kind"), ENI_KIND)) {
+	if (e && !m_streq(mj_str(e, "kind"), ENI_KIND)) {
 		json_decref(e);
 		merrf(m, MERR_ENI_NOT_FOUND, "%s (%.64s)", merr_default_message(MERR_ENI_NOT_FOUND),
 		      eni_id);
@@ -126,7 +121,7 @@ static int64_t eni_v4_count(const json_t *eni)
 
 static bool keep_instance(void *arg, json_t *res)
 {
-	return streq(mj_str(res, "instance_id"), (const char *)arg);
+	return m_streq(mj_str(res, "instance_id"), (const char *)arg);
 }
 
 /* The instance's ENIs, any owner when m->caller is the system. */
@@ -335,7 +330,8 @@ int eni_create(struct model *m, const struct eni_create_req *req, json_t **out)
 	int rc = -1;
 	json_t *eni = NULL;
 	const char *vpc_id = mj_str(vsw, "vpc_id");
-	if (inst && mj_str(inst, "zone")[0] && !streq(mj_str(inst, "zone"), mj_str(vsw, "zone"))) {
+	if (inst && mj_str(inst, "zone")[0] &&
+	    !m_streq(mj_str(inst, "zone"), mj_str(vsw, "zone"))) {
 		merrf(m, MERR_MIGRATION_ZONE, "vSwitch %s is in zone %s, the instance in %s.",
 		      mj_str(vsw, "id"), mj_str(vsw, "zone"), mj_str(inst, "zone"));
 		goto out;
@@ -399,7 +395,7 @@ int eni_create(struct model *m, const struct eni_create_req *req, json_t **out)
 	for (size_t i = 0; i < req->n_sg; i++) {
 		bool dup = false;
 		for (size_t j = 0; j < i; j++)
-			dup |= streq(req->sg_ids[i], req->sg_ids[j]);
+			dup |= m_streq(req->sg_ids[i], req->sg_ids[j]);
 		if (!dup)
 			json_array_append_new(sgs, json_string(req->sg_ids[i]));
 	}
@@ -441,7 +437,7 @@ out:
 
 json_t *eni_primary_of(struct model *m, const json_t *inst)
 {
-	if (!streq(mj_str(inst, "network"), "vpc")) {
+	if (!m_streq(mj_str(inst, "network"), "vpc")) {
 		merrf(m, MERR_ENI_ECS_STATE,
 		      "Instance %s is a classic network instance: it has no "
 		      "network interface (NET-20).",
@@ -449,7 +445,7 @@ json_t *eni_primary_of(struct model *m, const json_t *inst)
 		return NULL;
 	}
 	json_t *e = m_get_owned(m, res_owner(inst), mj_str(inst, "primary_eni"));
-	if (!e || !streq(mj_str(e, "kind"), ENI_KIND)) {
+	if (!e || !m_streq(mj_str(e, "kind"), ENI_KIND)) {
 		json_decref(e);
 		merrf(m, MERR_ENI_NOT_FOUND, "Instance %s has no primary network interface.",
 		      mj_str(inst, "id"));
@@ -528,18 +524,18 @@ int eni_move_primary(struct model *m, const json_t *inst, const char *vswitch_id
 	json_t *vsw = NULL;
 	char s4[MODEL_SCOPE_MAX], txt[NETADDR_STRLEN];
 	vpc_scope_v4(mj_str(eni, "vpc_id"), s4);
-	bool move = vswitch_id && *vswitch_id && !streq(vswitch_id, mj_str(eni, "vswitch_id"));
+	bool move = vswitch_id && *vswitch_id && !m_streq(vswitch_id, mj_str(eni, "vswitch_id"));
 	if (move) {
 		vsw = vswitch_need_available(m, vswitch_id);
 		if (!vsw)
 			goto out;
-		if (!streq(mj_str(vsw, "vpc_id"), mj_str(eni, "vpc_id"))) {
+		if (!m_streq(mj_str(vsw, "vpc_id"), mj_str(eni, "vpc_id"))) {
 			merrf(m, MERR_INSTANCE_VSWITCH_MISMATCH,
 			      "vSwitch %s is in %s, the instance in %s.", vswitch_id,
 			      mj_str(vsw, "vpc_id"), mj_str(eni, "vpc_id"));
 			goto out;
 		}
-		if (!streq(mj_str(vsw, "zone"), mj_str(eni, "zone"))) {
+		if (!m_streq(mj_str(vsw, "zone"), mj_str(eni, "zone"))) {
 			merrf(m, MERR_MIGRATION_ZONE,
 			      "vSwitch %s is in zone %s, the instance in %s.", vswitch_id,
 			      mj_str(vsw, "zone"), mj_str(eni, "zone"));
@@ -550,7 +546,7 @@ int eni_move_primary(struct model *m, const json_t *inst, const char *vswitch_id
 		if (eni_release_secondary(m, eni, true, true) < 0)
 			goto out;
 	} else {
-		if (!ip || !*ip || streq(ip, mj_str(eni, "primary_ip"))) {
+		if (!ip || !*ip || m_streq(ip, mj_str(eni, "primary_ip"))) {
 			rc = 0; /* nothing changes */
 			goto out;
 		}
@@ -587,7 +583,7 @@ static int eni_check_type_with_instance(struct model *m, const json_t *eni, cons
 	if (!eni_is_primary(eni)) {
 		char t[32];
 		inst_group_type(m, inst, t, sizeof(t));
-		if (t[0] && !streq(t, type))
+		if (t[0] && !m_streq(t, type))
 			rc = merrf(m, MERR_SG_MULTI_TYPE,
 				   "Instance %s is in %s security groups; network interface %s "
 				   "cannot join %s ones.",
@@ -598,7 +594,7 @@ static int eni_check_type_with_instance(struct model *m, const json_t *eni, cons
 		json_t *e;
 		json_array_foreach(l, i, e)
 		{
-			if (!eni_is_primary(e) && !streq(mj_str(e, "sg_type"), type)) {
+			if (!eni_is_primary(e) && !m_streq(mj_str(e, "sg_type"), type)) {
 				rc = merrf(m, MERR_SG_MULTI_TYPE,
 					   "Network interface %s of the instance is in %s security "
 					   "groups; the instance cannot join %s ones.",
@@ -627,7 +623,7 @@ static int eni_apply_groups(struct model *m, json_t *eni, const char *const *sg_
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
 		for (size_t j = 0; j < i; j++)
-			dup |= streq(sg_ids[i], sg_ids[j]);
+			dup |= m_streq(sg_ids[i], sg_ids[j]);
 		if (!dup)
 			json_array_append_new(a, json_string(sg_ids[i]));
 	}
@@ -647,7 +643,7 @@ int eni_set_groups(struct model *m, json_t *eni, const char *const *sg_ids, size
 static int eni_need_changeable(struct model *m, const json_t *eni)
 {
 	const char *st = mj_str(eni, "status");
-	if (!streq(st, "Available") && !streq(st, "InUse"))
+	if (!m_streq(st, "Available") && !m_streq(st, "InUse"))
 		return merrf(m, MERR_ENI_STATE,
 			     "Network interface %s is %s; it must be Available or InUse.",
 			     mj_str(eni, "id"), st);
@@ -680,7 +676,7 @@ static int eni_change_group(struct model *m, const char *instance_id, const char
 		inst = instance_need(m, instance_id);
 		if (!inst || instance_need_running_or_stopped(m, inst) < 0)
 			goto out;
-		classic = !streq(mj_str(inst, "network"), "vpc");
+		classic = !m_streq(mj_str(inst, "network"), "vpc");
 		nic = classic ? json_incref(inst) : eni_primary_of(m, inst);
 		if (!nic)
 			goto out;
@@ -692,7 +688,7 @@ static int eni_change_group(struct model *m, const char *instance_id, const char
 	sg = m_need(m, sg_id, MERR_SG_NOT_FOUND);
 	if (!sg)
 		goto out;
-	if (!streq(mj_str(sg, "kind"), "sg")) {
+	if (!m_streq(mj_str(sg, "kind"), "sg")) {
 		merrf(m, MERR_SG_NOT_FOUND, "%s (%.64s)", merr_default_message(MERR_SG_NOT_FOUND),
 		      sg_id);
 		goto out;
@@ -726,7 +722,7 @@ static int eni_change_group(struct model *m, const char *instance_id, const char
 	json_t *v;
 	json_array_foreach(cur, i, v)
 	{
-		if (join || !streq(json_string_value(v), sg_id))
+		if (join || !m_streq(json_string_value(v), sg_id))
 			ids[k++] = json_string_value(v);
 	}
 	if (join)
@@ -777,7 +773,7 @@ int eni_attach(struct model *m, const char *eni_id, const char *instance_id)
 		      mj_str(eni, "instance_id"));
 		goto out;
 	}
-	if (!streq(mj_str(eni, "status"), "Available")) {
+	if (!m_streq(mj_str(eni, "status"), "Available")) {
 		merrf(m, MERR_ENI_STATE,
 		      "Network interface %s is %s; only an Available one can be attached.", eni_id,
 		      mj_str(eni, "status"));
@@ -786,7 +782,7 @@ int eni_attach(struct model *m, const char *eni_id, const char *instance_id)
 	inst = instance_need(m, instance_id);
 	if (!inst)
 		goto out;
-	if (!streq(mj_str(inst, "network"), "vpc")) {
+	if (!m_streq(mj_str(inst, "network"), "vpc")) {
 		merrf(m, MERR_ENI_ECS_STATE,
 		      "Instance %s is in the classic network, which supports no network interface "
 		      "(NET-20).",
@@ -795,12 +791,12 @@ int eni_attach(struct model *m, const char *eni_id, const char *instance_id)
 	}
 	if (instance_need_running_or_stopped(m, inst) < 0)
 		goto out;
-	if (!streq(mj_str(inst, "vpc_id"), mj_str(eni, "vpc_id"))) {
+	if (!m_streq(mj_str(inst, "vpc_id"), mj_str(eni, "vpc_id"))) {
 		merrf(m, MERR_SG_VPC_MISMATCH, "Network interface %s is in %s, instance %s in %s.",
 		      eni_id, mj_str(eni, "vpc_id"), instance_id, mj_str(inst, "vpc_id"));
 		goto out;
 	}
-	if (!streq(mj_str(inst, "zone"), mj_str(eni, "zone"))) {
+	if (!m_streq(mj_str(inst, "zone"), mj_str(eni, "zone"))) {
 		merrf(m, MERR_ENI_ZONE_MISMATCH,
 		      "Network interface %s is in zone %s, instance %s in %s.", eni_id,
 		      mj_str(eni, "zone"), instance_id, mj_str(inst, "zone"));
@@ -860,7 +856,7 @@ int eni_attach(struct model *m, const char *eni_id, const char *instance_id)
 	}
 	char t[32];
 	inst_group_type(m, inst, t, sizeof(t));
-	if (t[0] && !streq(t, mj_str(eni, "sg_type"))) {
+	if (t[0] && !m_streq(t, mj_str(eni, "sg_type"))) {
 		merrf(m, MERR_SG_MULTI_TYPE,
 		      "Instance %s is in %s security groups, network interface %s in %s ones "
 		      "(NET-23).",
@@ -903,12 +899,12 @@ int eni_detach(struct model *m, const char *eni_id, const char *instance_id)
 	inst = instance_need(m, instance_id);
 	if (!inst)
 		goto out;
-	if (!streq(mj_str(eni, "instance_id"), instance_id)) {
+	if (!m_streq(mj_str(eni, "instance_id"), instance_id)) {
 		merrf(m, MERR_ENI_STATE, "Network interface %s is not attached to instance %s.",
 		      eni_id, instance_id);
 		goto out;
 	}
-	if (!streq(mj_str(eni, "status"), "InUse")) {
+	if (!m_streq(mj_str(eni, "status"), "InUse")) {
 		merrf(m, MERR_ENI_STATE,
 		      "Network interface %s is %s; only an InUse one can be "
 		      "detached.",
@@ -938,7 +934,7 @@ int eni_delete(struct model *m, const char *eni_id)
 		      eni_id, mj_str(eni, "instance_id"));
 		goto out;
 	}
-	if (!streq(mj_str(eni, "status"), "Available")) {
+	if (!m_streq(mj_str(eni, "status"), "Available")) {
 		merrf(m, MERR_ENI_STATE,
 		      "Network interface %s is %s; only an Available one can be "
 		      "deleted.",
@@ -959,9 +955,9 @@ out:
 
 int settle_hook_eni(struct model *m, json_t *res, const char *final)
 {
-	if (streq(final, SETTLE_DELETED))
+	if (m_streq(final, SETTLE_DELETED))
 		return eni_destroy(m, res);
-	if (streq(final, "Available")) {
+	if (m_streq(final, "Available")) {
 		/* Detaching done (invariant 2). */
 		mj_set_str(res, "instance_id", "");
 		mj_set_int(res, "device_index", 0);
@@ -980,7 +976,7 @@ int eni_modify(struct model *m, const struct eni_modify_req *req)
 	json_t *inst = NULL;
 	int rc = -1;
 	const char *st = mj_str(eni, "status");
-	if (!streq(st, "Available") && !streq(st, "InUse")) {
+	if (!m_streq(st, "Available") && !m_streq(st, "InUse")) {
 		merrf(m, MERR_ENI_STATE,
 		      "Network interface %s is %s; it can be modified when "
 		      "Available or InUse.",
@@ -1014,7 +1010,7 @@ int eni_modify(struct model *m, const struct eni_modify_req *req)
 			      (long long)req->queue_number, it->queues_max, it->name);
 			goto out;
 		}
-		if (inst && !streq(mj_str(inst, "status"), "Stopped")) {
+		if (inst && !m_streq(mj_str(inst, "status"), "Stopped")) {
 			merrf(m, MERR_ENI_ECS_STATE,
 			      "The queues of an attached network interface change only while its "
 			      "instance %s is Stopped; it is %s.",
@@ -1149,7 +1145,7 @@ int eni_unassign_ips(struct model *m, const char *eni_id, bool v6, const char *c
 			goto out;
 		}
 		netaddr_format(&a, txt);
-		if (!v6 && streq(txt, mj_str(eni, "primary_ip"))) {
+		if (!v6 && m_streq(txt, mj_str(eni, "primary_ip"))) {
 			merrf(
 			    m, MERR_ENI_IP_UNASSIGNED,
 			    "%s is the primary IP address of %s and cannot be unassigned (NET-22).",

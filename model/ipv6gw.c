@@ -11,18 +11,13 @@
 #include "model/route.h"
 #include "model/settle.h"
 
-static bool v6_streq(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 /* The caller's resource id of kind `kind`, or NULL with `notfound` (an id of
  * another kind names no such resource, whatever it names otherwise). */
 static json_t *v6_need_kind(struct model *m, const char *id, const char *kind,
 			    enum merr_code notfound)
 {
 	char k[16];
-	if (!model_id_kind(id, k) || !v6_streq(k, kind)) {
+	if (!model_id_kind(id, k) || !m_streq(k, kind)) {
 		merrf(m, notfound, "%s (%.64s)", merr_default_message(notfound), id ? id : "");
 		return NULL;
 	}
@@ -90,7 +85,7 @@ static bool v6_eni_holds(const json_t *eni, const char *addr)
 static bool v6_bw_live(struct model *m, const json_t *doc)
 {
 	json_t *eni = m_get_owned(m, (uint64_t)mj_int(doc, "owner"), mj_str(doc, "eni_id"));
-	bool live = eni && v6_streq(mj_str(eni, "vpc_id"), mj_str(doc, "vpc_id")) &&
+	bool live = eni && m_streq(mj_str(eni, "vpc_id"), mj_str(doc, "vpc_id")) &&
 		    v6_eni_holds(eni, mj_str(doc, "address"));
 	json_decref(eni);
 	return live;
@@ -114,7 +109,7 @@ int ipv6gw_create(struct model *m, const struct ipv6gw_create_req *r, json_t **o
 		return -1;
 	json_t *gw = NULL;
 	int rc = -1;
-	if (!v6_streq(mj_str(vpc, "status"), "Available")) {
+	if (!m_streq(mj_str(vpc, "status"), "Available")) {
 		merrf(m, MERR_VPC_STATUS, "The VPC %s is %s; it must be Available.", r->vpc_id,
 		      mj_str(vpc, "status"));
 		goto out;
@@ -171,7 +166,7 @@ int ipv6gw_delete(struct model *m, const char *gw_id)
 	if (!gw)
 		return -1;
 	int rc = -1;
-	if (!v6_streq(mj_str(gw, "status"), "Available")) {
+	if (!m_streq(mj_str(gw, "status"), "Available")) {
 		merrf(m, MERR_IPV6GW_STATUS, "The IPv6 gateway %s is %s; it must be Available.",
 		      gw_id, mj_str(gw, "status"));
 		goto out;
@@ -219,7 +214,7 @@ int ipv6gw_modify(struct model *m, const char *gw_id, const char *name, const ch
 	if (!gw)
 		return -1;
 	int rc = -1;
-	if (v6_streq(mj_str(gw, "status"), "Deleting")) {
+	if (m_streq(mj_str(gw, "status"), "Deleting")) {
 		merrf(m, MERR_IPV6GW_STATUS, "The IPv6 gateway %s is being deleted.", gw_id);
 		goto out;
 	}
@@ -287,7 +282,7 @@ json_t *ipv6_list_addresses(struct model *m)
 				   json_string_value(json_object_get(gw_of, vpc_id)));
 			json_t *bw = m_get(m, id);
 			/* Invariant 1, inline: the document names this ENI as holder. */
-			if (bw && v6_streq(mj_str(bw, "eni_id"), mj_str(eni, "id")))
+			if (bw && m_streq(mj_str(bw, "eni_id"), mj_str(eni, "id")))
 				json_object_set(o, "bw", bw);
 			json_decref(bw);
 			json_array_append_new(out, o);
@@ -310,7 +305,7 @@ static json_t *v6_find_address(struct model *m, const char *id)
 	json_t *o;
 	json_array_foreach(all, i, o)
 	{
-		if (id && v6_streq(mj_str(o, "id"), id)) {
+		if (id && m_streq(mj_str(o, "id"), id)) {
 			found = json_incref(o);
 			break;
 		}
@@ -325,7 +320,7 @@ static json_t *v6_find_address(struct model *m, const char *id)
 static int v6_check_bandwidth(struct model *m, int64_t bw, const char *charge)
 {
 	int64_t max =
-	    v6_streq(charge, "PayByTraffic") ? IPV6BW_MAX_BY_TRAFFIC : IPV6BW_MAX_BY_BANDWIDTH;
+	    m_streq(charge, "PayByTraffic") ? IPV6BW_MAX_BY_TRAFFIC : IPV6BW_MAX_BY_BANDWIDTH;
 	if (bw < 1 || bw > max)
 		return merrf(
 		    m, MERR_IPV6_BANDWIDTH,
@@ -338,7 +333,7 @@ static int v6_check_bandwidth(struct model *m, int64_t bw, const char *charge)
 int ipv6bw_allocate(struct model *m, const struct ipv6bw_req *r, json_t **out)
 {
 	const char *charge = r->internet_charge ? r->internet_charge : "PayByBandwidth";
-	if (!v6_streq(charge, "PayByBandwidth") && !v6_streq(charge, "PayByTraffic"))
+	if (!m_streq(charge, "PayByBandwidth") && !m_streq(charge, "PayByTraffic"))
 		return merrf(m, MERR_IPV6_CHARGE_TYPE,
 			     "The param of InternetChargeType is illegal: %.32s (PayByBandwidth or "
 			     "PayByTraffic).",
@@ -355,7 +350,7 @@ int ipv6bw_allocate(struct model *m, const struct ipv6bw_req *r, json_t **out)
 		gw = v6_need_kind(m, r->gw_id, "ipv6gw", MERR_IPV6GW_NOT_FOUND);
 		if (!gw)
 			goto out;
-		if (!v6_streq(mj_str(gw, "vpc_id"), vpc_id)) {
+		if (!m_streq(mj_str(gw, "vpc_id"), vpc_id)) {
 			merrf(m, MERR_IPV6_GW_MISMATCH,
 			      "The IPv6 address %s is in %s, the IPv6 gateway %s in %s.",
 			      r->address_id, vpc_id, r->gw_id, mj_str(gw, "vpc_id"));
@@ -368,7 +363,7 @@ int ipv6bw_allocate(struct model *m, const struct ipv6bw_req *r, json_t **out)
 		      vpc_id);
 		goto out;
 	}
-	if (!v6_streq(mj_str(gw, "status"), "Available")) {
+	if (!m_streq(mj_str(gw, "status"), "Available")) {
 		merrf(m, MERR_IPV6GW_STATUS, "The IPv6 gateway %s is %s; it must be Available.",
 		      mj_str(gw, "id"), mj_str(gw, "status"));
 		goto out;
@@ -408,7 +403,7 @@ struct v6_bwid {
 
 static bool v6_keep_bwid(void *arg, json_t *res)
 {
-	return v6_streq(mj_str(res, "bandwidth_id"), ((struct v6_bwid *)arg)->bw_id);
+	return m_streq(mj_str(res, "bandwidth_id"), ((struct v6_bwid *)arg)->bw_id);
 }
 
 /* The live bandwidth named by address id and/or bandwidth id (new reference),
@@ -422,7 +417,7 @@ static json_t *v6_find_bw(struct model *m, const char *address_id, const char *b
 	}
 	char k[16];
 	if (address_id) {
-		if (model_id_kind(address_id, k) && v6_streq(k, "ipv6"))
+		if (model_id_kind(address_id, k) && m_streq(k, "ipv6"))
 			doc = m_get(m, address_id);
 	} else {
 		struct v6_bwid c = {bw_id};
@@ -433,8 +428,8 @@ static json_t *v6_find_bw(struct model *m, const char *address_id, const char *b
 			doc = json_incref(json_array_get(all, 0));
 		json_decref(all);
 	}
-	if (doc && ((bw_id && !v6_streq(mj_str(doc, "bandwidth_id"), bw_id)) ||
-		    (m->region && !v6_streq(mj_str(doc, "region"), m->region->id)) ||
+	if (doc && ((bw_id && !m_streq(mj_str(doc, "bandwidth_id"), bw_id)) ||
+		    (m->region && !m_streq(mj_str(doc, "region"), m->region->id)) ||
 		    !v6_bw_live(m, doc))) {
 		json_decref(doc);
 		doc = NULL;

@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lib/netaddr.h"
 #include "lib/randid.h"
@@ -185,6 +186,11 @@ void mj_arr_add_str(json_t *o, const char *k, const char *s);
 /* Removes s from the string array o[k]; true when it was there. */
 bool mj_arr_del_str(json_t *o, const char *k, const char *s);
 bool mj_arr_has_str(const json_t *o, const char *k, const char *s);
+/* String equality, for the many comparisons of ids, states and kinds. */
+static inline bool m_streq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
 
 /* --- validation shared by many actions ----------------------------------- */
 
