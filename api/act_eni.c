@@ -450,22 +450,19 @@ static int act_leave(struct api_req *r)
 			       sg);
 }
 
-#define ECS API_VERSION_ECS
-#define W (API_WRITE | API_REGION)
-
 const struct api_action api_actions_eni[] = {
-    {ECS, "CreateNetworkInterface", act_create, W},
-    {ECS, "AttachNetworkInterface", act_attach, W},
-    {ECS, "DetachNetworkInterface", act_detach, W},
-    {ECS, "DeleteNetworkInterface", act_delete, W},
-    {ECS, "ModifyNetworkInterfaceAttribute", act_modify, W},
-    {ECS, "DescribeNetworkInterfaces", act_describe, API_REGION},
-    {ECS, "DescribeNetworkInterfaceAttribute", act_describe_attribute, API_REGION},
-    {ECS, "AssignPrivateIpAddresses", act_assign_ips, W},
-    {ECS, "UnassignPrivateIpAddresses", act_unassign_ips, W},
-    {ECS, "AssignIpv6Addresses", act_assign_ipv6, W},
-    {ECS, "UnassignIpv6Addresses", act_unassign_ipv6, W},
-    {ECS, "JoinSecurityGroup", act_join, API_WRITE | API_REGION_OPT},
-    {ECS, "LeaveSecurityGroup", act_leave, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "CreateNetworkInterface", act_create, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "AttachNetworkInterface", act_attach, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DetachNetworkInterface", act_detach, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DeleteNetworkInterface", act_delete, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "ModifyNetworkInterfaceAttribute", act_modify, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DescribeNetworkInterfaces", act_describe, API_REGION},
+    {API_VERSION_ECS, "DescribeNetworkInterfaceAttribute", act_describe_attribute, API_REGION},
+    {API_VERSION_ECS, "AssignPrivateIpAddresses", act_assign_ips, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "UnassignPrivateIpAddresses", act_unassign_ips, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "AssignIpv6Addresses", act_assign_ipv6, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "UnassignIpv6Addresses", act_unassign_ipv6, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "JoinSecurityGroup", act_join, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "LeaveSecurityGroup", act_leave, API_WRITE | API_REGION_OPT},
     {0},
 };
