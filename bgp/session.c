@@ -64,7 +64,91 @@ static void conn_free_cb(evutil_socket_t fd, short what, void *arg)
 	free(c);
 }
 
-/* Closes the socket now and frees the struct from the event loop (inv. 3). */
+/*
+ * Lingering close.  close() on a socket with unread data makes the kernel
+ * answer with a RST and drop what is still queued to send, a NOTIFICATION
+ * included: the peer then sees "connection reset" instead of our Cease.  So
+ * a closed session's socket first sends FIN after its data (shutdown), then
+ * stays open, discarding what arrives, until the peer closes its side or
+ * BGP_LINGER_MS pass; only then is it closed.  The speaker owns the list of
+ * lingering sockets and closes what is left when it is destroyed.
+ */
+#define BGP_LINGER_MS 2000
+
+struct bgp_linger {
+	struct bgp_speaker *sp;
+	evutil_socket_t fd;
+	struct event *ev;
+	int64_t deadline_ms;
+	struct bgp_linger *next;
+};
+
+static void linger_free(struct bgp_linger *l)
+{
+	for (struct bgp_linger **pp = &l->sp->lingers; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
+	event_free(l->ev);
+	close(l->fd);
+	free(l);
+}
+
+static void linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_linger *l = arg;
+	char sink[4096];
+	bool done = (what & EV_TIMEOUT) != 0;
+
+	while (!done) {
+		ssize_t r = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+
+		if (r > 0)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			break;
+		done = true; /* EOF: the peer closed its side too; or an error */
+	}
+	int64_t left = l->deadline_ms - bgp_now_ms();
+	if (done || left <= 0) {
+		linger_free(l);
+		return;
+	}
+	struct timeval tv = {(time_t)(left / 1000), (suseconds_t)((left % 1000) * 1000)};
+	event_add(l->ev, &tv);
+}
+
+static void linger_start(struct bgp_speaker *sp, evutil_socket_t fd)
+{
+	struct bgp_linger *l = calloc(1, sizeof(*l));
+	struct timeval tv = {BGP_LINGER_MS / 1000, (BGP_LINGER_MS % 1000) * 1000};
+
+	shutdown(fd, SHUT_WR);
+	if (!l || !(l->ev = event_new(sp->base, fd, EV_READ, linger_cb, l)) ||
+	    event_add(l->ev, &tv) < 0) {
+		if (l && l->ev)
+			event_free(l->ev);
+		free(l);
+		close(fd);
+		return;
+	}
+	l->sp = sp;
+	l->fd = fd;
+	l->deadline_ms = bgp_now_ms() + BGP_LINGER_MS;
+	l->next = sp->lingers;
+	sp->lingers = l;
+}
+
+void bgp_session_linger_close_all(struct bgp_speaker *sp)
+{
+	while (sp->lingers)
+		linger_free(sp->lingers);
+}
+
+/* Closes the socket (lingering, see above) and frees the struct from the
+ * event loop (inv. 3). */
 static void conn_close(struct bgp_conn *c)
 {
 	struct timeval zero = {0, 0};
@@ -74,7 +158,10 @@ static void conn_close(struct bgp_conn *c)
 	c->closed = true;
 	event_free(c->ev_read);
 	event_free(c->ev_write);
-	close(c->fd);
+	if (c->connecting)
+		close(c->fd);
+	else
+		linger_start(c->nbr->sp, c->fd);
 	if (event_base_once(c->nbr->sp->base, -1, EV_TIMEOUT, conn_free_cb, c, &zero) < 0)
 		conn_free_cb(-1, 0, c); /* XXX: cannot defer; only at teardown of the base */
 }

@@ -145,9 +145,13 @@ struct bgp_speaker {
 	struct bgp_update *upd; /* scratch for decoding, one for the speaker */
 	uint64_t best_changes;
 	int64_t started_ms;
+	struct bgp_linger *lingers; /* closed sessions' sockets (session.c) */
 };
 
 /* session.c */
+struct bgp_linger;
+/* Closes the sockets of closed sessions still waiting for the peer's FIN. */
+void bgp_session_linger_close_all(struct bgp_speaker *sp);
 struct bgp_neighbor *bgp_session_create(struct bgp_speaker *sp, uint16_t slot,
 					const struct bgp_neighbor_config *nc);
 void bgp_session_destroy(struct bgp_neighbor *n);

@@ -110,6 +110,7 @@ void bgp_speaker_destroy(struct bgp_speaker *sp)
 		event_free(sp->listeners[i].ev);
 		close(sp->listeners[i].fd);
 	}
+	bgp_session_linger_close_all(sp);
 	free(sp->upd);
 	bgp_rib_destroy(sp->rib);
 	bgp_attr_table_destroy(sp->attrs);
