@@ -3,7 +3,7 @@
  *
  * One thread.  Loop: wait for a revision past the one processed (or the
  * scheduler tick), read the new changes, collect the keys of resources
- * that are pending, settle each in its own write transaction, then run the
+ * that are pending, settle them in batched write transactions, then run the
  * scheduler.  Settling writes new revisions that the loop reads again; they
  * carry no pending resource, so the loop quiesces.
  */
@@ -34,6 +34,7 @@ struct agent_local {
 struct agent_keys {
 	char **v;
 	size_t n, cap;
+	uint64_t rev; /* the newest revision read from the feed */
 };
 
 static void agent_keys_add(struct agent_keys *k, const char *key)
@@ -70,6 +71,8 @@ static bool agent_is_pending(const char *key, const char *value, size_t len)
 static int agent_change_cb(void *arg, const struct store_change *c)
 {
 	struct agent_keys *k = arg;
+	if (c->rev > k->rev)
+		k->rev = c->rev;
 	if (c->op == STORE_PUT && agent_is_pending(c->kv.key, c->kv.value, c->kv.value_len))
 		agent_keys_add(k, c->kv.key);
 	return 0;
@@ -171,11 +174,10 @@ static void *agent_main(void *arg)
 		agent_keys_clear(&keys);
 		agent_schedule(a);
 		store_wait(a->st, a->rev, a->opts.tick_ms);
-		uint64_t now_rev = store_revision(a->st);
-		if (now_rev > a->rev) {
-			store_changes(a->st, a->rev, 0, agent_change_cb, &keys);
-			a->rev = now_rev;
-		}
+		/* Each change is read once: the position moves to the newest one read. */
+		keys.rev = a->rev;
+		store_changes(a->st, a->rev, 0, agent_change_cb, &keys);
+		a->rev = keys.rev;
 	}
 	agent_keys_clear(&keys);
 	free(keys.v);

@@ -361,18 +361,44 @@ static int act_describe_attribute(struct api_req *r)
 	return 0;
 }
 
+/* The parameters Assign/Unassign{PrivateIp,Ipv6}Addresses share: the ENI,
+ * the addresses (PrivateIpAddress.N or Ipv6Address.N) and, for an assign,
+ * the count to allocate (count NULL: an unassign).  *ips is malloc'd. */
+static int eni_ip_args(struct api_req *r, bool v6, const char **id, const char ***ips, size_t *n,
+		       int64_t *count)
+{
+	*ips = NULL;
+	*n = 0;
+	if (arg_need(r, "NetworkInterfaceId", id) < 0 || refuse_prefixes(r) < 0)
+		return -1;
+	if (count && arg_int(r, v6 ? "Ipv6AddressCount" : "SecondaryPrivateIpAddressCount", 0, 0,
+			     1000, count) < 0)
+		return -1;
+	return arg_list(r, v6 ? "Ipv6Address" : "PrivateIpAddress", ips, n);
+}
+
+static int eni_unassign(struct api_req *r, bool v6)
+{
+	const char *id;
+	const char **ips;
+	size_t n;
+	int rc = eni_ip_args(r, v6, &id, &ips, &n, NULL);
+	if (rc == 0)
+		rc = eni_unassign_ips(r->m, id, v6, ips, n);
+	free(ips);
+	return rc;
+}
+
 static int act_assign_ips(struct api_req *r)
 {
 	const char *id;
-	const char **ips = NULL;
-	size_t n = 0;
+	const char **ips;
+	size_t n;
 	int64_t count;
 	json_t *got = NULL;
-	if (arg_need(r, "NetworkInterfaceId", &id) < 0 || refuse_prefixes(r) < 0 ||
-	    arg_int(r, "SecondaryPrivateIpAddressCount", 0, 0, 1000, &count) < 0 ||
-	    arg_list(r, "PrivateIpAddress", &ips, &n) < 0)
-		return -1;
-	int rc = eni_assign_ips(r->m, id, false, ips, n, count, &got);
+	int rc = eni_ip_args(r, false, &id, &ips, &n, &count);
+	if (rc == 0)
+		rc = eni_assign_ips(r->m, id, false, ips, n, count, &got);
 	free(ips);
 	if (rc < 0)
 		return -1;
@@ -387,29 +413,19 @@ static int act_assign_ips(struct api_req *r)
 
 static int act_unassign_ips(struct api_req *r)
 {
-	const char *id;
-	const char **ips = NULL;
-	size_t n = 0;
-	if (arg_need(r, "NetworkInterfaceId", &id) < 0 || refuse_prefixes(r) < 0 ||
-	    arg_list(r, "PrivateIpAddress", &ips, &n) < 0)
-		return -1;
-	int rc = eni_unassign_ips(r->m, id, false, ips, n);
-	free(ips);
-	return rc;
+	return eni_unassign(r, false);
 }
 
 static int act_assign_ipv6(struct api_req *r)
 {
 	const char *id;
-	const char **ips = NULL;
-	size_t n = 0;
+	const char **ips;
+	size_t n;
 	int64_t count;
 	json_t *got = NULL;
-	if (arg_need(r, "NetworkInterfaceId", &id) < 0 || refuse_prefixes(r) < 0 ||
-	    arg_int(r, "Ipv6AddressCount", 0, 0, 1000, &count) < 0 ||
-	    arg_list(r, "Ipv6Address", &ips, &n) < 0)
-		return -1;
-	int rc = eni_assign_ips(r->m, id, true, ips, n, count, &got);
+	int rc = eni_ip_args(r, true, &id, &ips, &n, &count);
+	if (rc == 0)
+		rc = eni_assign_ips(r->m, id, true, ips, n, count, &got);
 	free(ips);
 	if (rc < 0)
 		return -1;
@@ -422,15 +438,7 @@ static int act_assign_ipv6(struct api_req *r)
 
 static int act_unassign_ipv6(struct api_req *r)
 {
-	const char *id;
-	const char **ips = NULL;
-	size_t n = 0;
-	if (arg_need(r, "NetworkInterfaceId", &id) < 0 || refuse_prefixes(r) < 0 ||
-	    arg_list(r, "Ipv6Address", &ips, &n) < 0)
-		return -1;
-	int rc = eni_unassign_ips(r->m, id, true, ips, n);
-	free(ips);
-	return rc;
+	return eni_unassign(r, true);
 }
 
 static int act_join(struct api_req *r)

@@ -10,7 +10,7 @@ static int act_describe_regions(struct api_req *r)
 {
 	const struct model_config *cfg = r->m->cfg;
 	bool ecs = strcmp(r->version, API_VERSION_ECS) == 0;
-	json_t *arr = jo_wrap(r->out, "Regions", ecs ? "Region" : "Region");
+	json_t *arr = jo_wrap(r->out, "Regions", "Region");
 	for (size_t i = 0; i < cfg->n_regions; i++) {
 		json_t *e = json_object();
 		jo_str(e, "RegionId", cfg->regions[i].id);

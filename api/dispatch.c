@@ -155,7 +155,6 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 	struct merr err = {0};
 	struct api_auth who;
 	struct store_txn *txn = NULL;
-	json_t *resp = NULL;
 	char *fp = NULL;
 	params_init(&all);
 	params_init(&query);
@@ -317,7 +316,6 @@ fail:
 	txn = NULL;
 	api_fail(s, in, &err, out);
 done:
-	(void)resp;
 	free(fp);
 	params_fini(&all);
 	params_fini(&query);

@@ -50,8 +50,7 @@ struct api_http_req {
 
 struct api_http_resp {
 	int status;
-	char *body;	   /* malloc'd JSON text */
-	char *retry_after; /* unused for now */
+	char *body; /* malloc'd JSON text */
 };
 
 /* Runs one request through authentication, dispatch and the model. */

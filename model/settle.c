@@ -22,7 +22,6 @@ static settle_hook settle_find(const char *kind)
 {
 	/* Areas add a row { kind, hook } here; the hook is declared in the area's header. */
 	static const struct settle_kind table[] = {
-	    {"", NULL},
 	    {"eip", settle_hook_eip},
 	    {"i", settle_hook_instance},
 	    {"eni", settle_hook_eni},
