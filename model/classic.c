@@ -1,7 +1,7 @@
 /*
  * classic: ClassicLink and classic-to-VPC migration.  See classic.h for the
  * rules and the migration event's state diagram; the functions behind each
- * transition are migration_start(), migration_finish() and migration_fail().
+ * transition are migration_start(), migration_finish() and migration_failed().
  */
 #include "model/classic.h"
 
@@ -457,6 +457,17 @@ json_t *migration_list(struct model *m, const char *event_id, const char *instan
 	return m_list(m, "mig", migration_keep, &f);
 }
 
+/* The instance is back from its migration restart: the status it had. */
+static void migration_restore(json_t *inst)
+{
+	if (!mj_bool(inst, "migrating"))
+		return;
+	const char *prev = mj_str(inst, "migration_prev_status");
+	mj_set_str(inst, "status", prev[0] ? prev : "Running");
+	json_object_del(inst, "migration_prev_status");
+	json_object_del(inst, "migrating");
+}
+
 static int migration_fail(struct model *m, json_t *ev, const char *reason)
 {
 	mj_set_str(ev, "status", MIG_FAILED);
@@ -465,39 +476,37 @@ static int migration_fail(struct model *m, json_t *ev, const char *reason)
 	return m_put(m, ev) < 0 ? -1 : migration_index(m, ev, false);
 }
 
-/* Scheduled -> Executing: the instance restarts into the migration. */
+/* Scheduled -> Executing: the instance restarts into the migration and,
+ * while it runs, takes no other change (NET-26): its status is Starting,
+ * which every network change refuses (they need Running or Stopped).  A
+ * precondition that no longer holds fails the step (the scheduler then
+ * records it with migration_failed). */
 static int migration_start(struct model *m, json_t *ev, json_t *inst)
 {
-	if (migration_check(m, ev, inst) < 0) {
-		char reason[MODEL_MSG_MAX];
-		snprintf(reason, sizeof(reason), "%s: %s", merr_wire(m->err.code),
-			 merr_message(&m->err));
-		m->err.code = MERR_NONE;
-		return migration_fail(m, ev, reason);
-	}
+	if (migration_check(m, ev, inst) < 0)
+		return -1;
+	if (instance_need_running_or_stopped(m, inst) < 0)
+		return -1;
 	mj_set_str(ev, "status", MIG_EXECUTING);
 	mj_set_int(ev, "started_at", m->now);
+	mj_set_str(inst, "migration_prev_status", mj_str(inst, "status"));
+	mj_set_str(inst, "status", "Starting");
 	mj_set_bool(inst, "migrating", true);
 	if (m_put(m, inst) < 0)
 		return -1;
 	return m_put(m, ev);
 }
 
-/* Executing -> Executed: the instance becomes a VPC instance. */
+/* Executing -> Executed: the instance becomes a VPC instance.  Any failure
+ * (a precondition broke, the vSwitch has no free address) returns -1 with
+ * the reason: the scheduler drops this transaction, so the instance keeps
+ * everything it had, and records the failure in a new one. */
 static int migration_finish(struct model *m, json_t *ev, json_t *inst)
 {
 	char scope[MODEL_SCOPE_MAX];
 	struct netaddr old;
-	if (migration_check(m, ev, inst) < 0) {
-		char reason[MODEL_MSG_MAX];
-		snprintf(reason, sizeof(reason), "%s: %s", merr_wire(m->err.code),
-			 merr_message(&m->err));
-		m->err.code = MERR_NONE;
-		json_object_del(inst, "migrating");
-		if (m_put(m, inst) < 0)
-			return -1;
-		return migration_fail(m, ev, reason);
-	}
+	if (migration_check(m, ev, inst) < 0)
+		return -1;
 	json_t *vsw = vswitch_need_available(m, mj_str(ev, "vswitch_id"));
 	if (!vsw)
 		return -1;
@@ -505,11 +514,11 @@ static int migration_finish(struct model *m, json_t *ev, json_t *inst)
 	snprintf(scope, sizeof(scope), "classic/%s", mj_str(inst, "region"));
 	if (netaddr_parse4(mj_str(inst, "private_ip"), &old) && m_unclaim(m, scope, &old) < 0)
 		goto fail;
+	migration_restore(inst);
 	mj_set_str(inst, "classic_private_ip", mj_str(inst, "private_ip"));
 	mj_set_str(inst, "classiclink_vpc_id", "");
 	json_object_del(inst, "classiclink_status");
 	json_object_del(inst, "security_group_ids");
-	json_object_del(inst, "migrating");
 	mj_set_str(inst, "network", "vpc");
 	mj_set_str(inst, "vpc_id", mj_str(vsw, "vpc_id"));
 	mj_set_str(inst, "vswitch_id", mj_str(vsw, "id"));
@@ -554,69 +563,93 @@ fail:
 	return -1;
 }
 
-/* One event's step, acting as its owner in its region. */
-static int migration_step(struct model *m, json_t *ev, int *started)
+/* Acts as the event's owner in its region for the duration of a step. */
+struct migration_as {
+	uint64_t caller;
+	const struct model_region *region;
+};
+
+static void migration_enter(struct model *m, const json_t *ev, struct migration_as *saved)
 {
-	const char *status = mj_str(ev, "status");
-	int64_t due = strcmp(status, MIG_SCHEDULED) == 0
-			  ? mj_int(ev, "execute_at")
-			  : mj_int(ev, "started_at") + m->cfg->timing.migration_duration;
-	if (m->now < due)
-		return 0;
-	uint64_t saved_caller = m->caller;
-	const struct model_region *saved_region = m->region;
+	saved->caller = m->caller;
+	saved->region = m->region;
 	m->caller = (uint64_t)mj_int(ev, "owner");
 	m->region = model_config_region(m->cfg, mj_str(ev, "region"));
+}
+
+static void migration_leave(struct model *m, const struct migration_as *saved)
+{
+	m->caller = saved->caller;
+	m->region = saved->region;
+}
+
+static int migration_unindex(struct model *m, const char *id)
+{
+	char key[MODEL_KEY_MAX];
+	snprintf(key, sizeof(key), "/sched/mig/%s", id);
+	int rc = store_del(m->txn, key);
+	return rc < 0 && rc != -ENOENT ? merr_store(m, rc, key) : 0;
+}
+
+bool migration_due(struct model *m, uint64_t owner, const char *id)
+{
+	json_t *ev = m_get_owned(m, owner, id);
+	if (!ev)
+		return true; /* only the index is left: the run removes it */
+	const char *status = mj_str(ev, "status");
+	bool due;
+	if (strcmp(status, MIG_SCHEDULED) == 0)
+		due = m->now >= mj_int(ev, "execute_at");
+	else if (strcmp(status, MIG_EXECUTING) == 0)
+		due = m->now >= mj_int(ev, "started_at") + m->cfg->timing.migration_duration;
+	else
+		due = true; /* finished: the run removes the stale index entry */
+	json_decref(ev);
+	return due;
+}
+
+int migration_run(struct model *m, uint64_t owner, const char *id)
+{
+	json_t *ev = m_get_owned(m, owner, id);
+	if (!ev)
+		return migration_unindex(m, id);
+	const char *status = mj_str(ev, "status");
+	struct migration_as saved;
 	int rc;
+	migration_enter(m, ev, &saved);
 	json_t *inst = m_get(m, mj_str(ev, "instance_id"));
-	if (!inst || !m->region)
-		rc = migration_fail(m, ev,
-				    "InvalidInstanceId.NotFound: the instance no longer exists.");
+	if (strcmp(status, MIG_SCHEDULED) != 0 && strcmp(status, MIG_EXECUTING) != 0)
+		rc = migration_index(m, ev, false);
+	else if (!inst || !m->region)
+		rc = merrf(m, MERR_INSTANCE_NOT_FOUND, "The instance %s no longer exists.",
+			   mj_str(ev, "instance_id"));
 	else if (strcmp(status, MIG_SCHEDULED) == 0)
 		rc = migration_start(m, ev, inst);
 	else
 		rc = migration_finish(m, ev, inst);
 	json_decref(inst);
-	m->caller = saved_caller;
-	m->region = saved_region;
-	if (rc == 0)
-		(*started)++;
+	migration_leave(m, &saved);
+	json_decref(ev);
 	return rc;
 }
 
-struct migration_due {
-	json_t *evs;
-	struct model *m;
-};
-
-static int migration_due_cb(void *arg, const struct store_kv *kv)
+int migration_failed(struct model *m, uint64_t owner, const char *id, const char *reason)
 {
-	struct migration_due *d = arg;
-	const char *id = strrchr(kv->key, '/') + 1;
-	json_t *ev = m_get_owned(d->m, (uint64_t)strtoull(kv->value, NULL, 10), id);
-	if (ev)
-		json_array_append_new(d->evs, ev);
-	return 0;
-}
-
-int migration_run_due(struct model *m)
-{
-	struct migration_due d = {json_array(), m};
-	int rc = store_prefix(m->txn, "/sched/mig/", migration_due_cb, &d);
-	if (rc < 0) {
-		json_decref(d.evs);
-		return merr_store(m, rc, "schedule");
+	json_t *ev = m_get_owned(m, owner, id);
+	if (!ev)
+		return migration_unindex(m, id);
+	struct migration_as saved;
+	int rc = 0;
+	migration_enter(m, ev, &saved);
+	json_t *inst = m_get(m, mj_str(ev, "instance_id"));
+	if (inst && mj_bool(inst, "migrating")) {
+		migration_restore(inst); /* back to the status it had, still classic */
+		rc = m_put(m, inst);
 	}
-	int started = 0;
-	size_t i;
-	json_t *ev;
-	json_array_foreach(d.evs, i, ev)
-	{
-		if (migration_step(m, ev, &started) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	json_decref(d.evs);
-	return rc < 0 ? -1 : started;
+	if (rc == 0)
+		rc = migration_fail(m, ev, reason);
+	json_decref(inst);
+	migration_leave(m, &saved);
+	json_decref(ev);
+	return rc;
 }

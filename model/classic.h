@@ -17,7 +17,13 @@
  * time.  The event ("mig-...") moves
  *     Scheduled --(time reached: migration_start)--> Executing
  *     Executing --(migration_duration later: migration_finish)--> Executed
- *     Scheduled/Executing --(a precondition broke: migration_fail)--> Failed
+ *     Scheduled/Executing --(the step failed: migration_failed)--> Failed
+ * Each step runs in a transaction of its own (model/schedule.h); a step
+ * that fails (a precondition broke, the vSwitch has no free address) is
+ * dropped whole and the event ends Failed with the reason, so an event
+ * never stays Executing and never holds back another.  While Executing the
+ * instance is restarting (status Starting, "migrating": true) and refuses
+ * every other change (NET-26); it returns to the status it had.
  *     Scheduled --(CancelClassicMigration)--> Cancelled
  * Executing the migration: the instance keeps its id, login and public IP
  * (which becomes the NatPublicIp of a VPC instance, invisible inside the OS
@@ -69,8 +75,12 @@ int migration_schedule(struct model *m, const struct migration_req *r, json_t **
 int migration_cancel(struct model *m, const char *event_id);
 /* The caller's events, optionally of one instance or one id (new array). */
 json_t *migration_list(struct model *m, const char *event_id, const char *instance_id);
-/* The scheduler's step (model_run_due): starts and finishes due events of
- * every account.  Returns the number of events that moved, or -1. */
-int migration_run_due(struct model *m);
+/* The scheduler's hooks (model/schedule.h): whether the event of account
+ * owner is due at m->now; its next step (Scheduled -> Executing, Executing
+ * -> Executed), 0 or -1 with m->err set; and, in a new transaction after a
+ * failed step, Failed with the reason (the instance back as it was). */
+bool migration_due(struct model *m, uint64_t owner, const char *id);
+int migration_run(struct model *m, uint64_t owner, const char *id);
+int migration_failed(struct model *m, uint64_t owner, const char *id, const char *reason);
 
 #endif

@@ -78,6 +78,11 @@ static bool inst_status_is(const json_t *inst, const char *status)
 
 int instance_need_running_or_stopped(struct model *m, const json_t *inst)
 {
+	if (mj_bool(inst, "migrating"))
+		return merrf(m, MERR_INSTANCE_STATUS,
+			     "The instance %s is restarting into its migration to a VPC and takes "
+			     "no other change until it ends (NET-26).",
+			     mj_str(inst, "id"));
 	if (inst_status_is(inst, "Running") || inst_status_is(inst, "Stopped"))
 		return 0;
 	return inst_status_err(m, inst, "Running or Stopped");
@@ -111,7 +116,7 @@ static int inst_release_index(struct model *m, const json_t *inst, bool pending)
 
 /* NET-6: a PrePaid instance's NatPublicIp whose release was deferred to the
  * end of its billing period goes once that time has passed: at the
- * scheduler's next tick (instance_run_due), or earlier when a change to the
+ * scheduler's next tick (instance_release_run), or earlier when a change to the
  * instance loads it through inst_load(). */
 static int inst_apply_due(struct model *m, json_t *inst)
 {
@@ -126,54 +131,32 @@ static int inst_apply_due(struct model *m, json_t *inst)
 	return 0;
 }
 
-struct inst_due {
-	struct model *m;
-	json_t *found; /* [{"id","owner"}] */
-};
-
-static int inst_due_cb(void *arg, const struct store_kv *kv)
+bool instance_release_due(struct model *m, uint64_t owner, const char *id)
 {
-	struct inst_due *d = arg;
-	json_t *e = json_object();
-	mj_set_str(e, "id", strrchr(kv->key, '/') + 1);
-	mj_set_int(e, "owner", strtoll(kv->value, NULL, 10));
-	json_array_append_new(d->found, e);
-	return 0;
+	json_t *inst = m_get_owned(m, owner, id);
+	if (!inst)
+		return true; /* released with its instance: the run removes the index */
+	int64_t at = mj_int(inst, "public_ip_release_at");
+	json_decref(inst);
+	return at <= 0 || m->now >= at;
 }
 
-int instance_run_due(struct model *m)
+int instance_release_run(struct model *m, uint64_t owner, const char *id)
 {
-	struct inst_due d = {m, json_array()};
-	int rc = store_prefix(m->txn, "/sched/iprel/", inst_due_cb, &d);
-	if (rc < 0) {
-		json_decref(d.found);
-		return merr_store(m, rc, "schedule");
+	json_t *inst = m_get_owned(m, owner, id);
+	if (!inst) {
+		char key[MODEL_KEY_MAX];
+		snprintf(key, sizeof(key), "/sched/iprel/%s", id);
+		int rc = store_del(m->txn, key);
+		return rc < 0 && rc != -ENOENT ? merr_store(m, rc, key) : 0;
 	}
-	int moved = 0;
-	size_t i;
-	json_t *e;
-	json_array_foreach(d.found, i, e)
-	{
-		json_t *inst = m_get_owned(m, (uint64_t)mj_int(e, "owner"), mj_str(e, "id"));
-		if (!inst) { /* released with its instance: only the index is left */
-			char key[MODEL_KEY_MAX];
-			snprintf(key, sizeof(key), "/sched/iprel/%s", mj_str(e, "id"));
-			store_del(m->txn, key);
-			continue;
-		}
-		int64_t at = mj_int(inst, "public_ip_release_at");
-		if (at > 0 && m->now >= at) {
-			rc = inst_apply_due(m, inst);
-			if (rc == 0)
-				rc = m_put(m, inst);
-			moved++;
-		}
-		json_decref(inst);
-		if (rc < 0)
-			break;
-	}
-	json_decref(d.found);
-	return rc < 0 ? -1 : moved;
+	int rc;
+	if (mj_int(inst, "public_ip_release_at") <= 0)
+		rc = inst_release_index(m, inst, false); /* nothing deferred any more */
+	else
+		rc = inst_apply_due(m, inst) < 0 ? -1 : m_put(m, inst);
+	json_decref(inst);
+	return rc;
 }
 
 /* The caller's instance for a change (deferred releases applied).  Actions

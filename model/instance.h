@@ -175,9 +175,10 @@ char *instance_classic_gateway(const struct model_region *r, char *buf);
  * (VPC), as a new JSON array of strings. */
 json_t *instance_security_groups(struct model *m, const json_t *inst);
 
-/* The scheduler's step for instances (model_run_due): releases the
- * NatPublicIps whose deferred release time (NET-6, PrePaid) has come.
- * Returns how many moved, or -1 with the error set. */
-int instance_run_due(struct model *m);
+/* The scheduler's hooks (model/schedule.h) for NET-6's deferred releases:
+ * whether the instance's NatPublicIp release is due at m->now, and the
+ * release itself (0, or -1 with the error set). */
+bool instance_release_due(struct model *m, uint64_t owner, const char *id);
+int instance_release_run(struct model *m, uint64_t owner, const char *id);
 
 #endif

@@ -4,6 +4,7 @@
  */
 #include "fixture.h"
 #include "model/classic.h"
+#include "model/eni.h"
 #include "model/instance.h"
 #include "model/schedule.h"
 #include "model/secgroup.h"
@@ -215,16 +216,13 @@ Test(classic, net27_rule_validation)
 	fx_abort(&fx);
 }
 
+/* One scheduler tick; returns how many items moved (ran or failed). */
 static int run_due(void)
 {
-	struct store_txn *t;
-	cr_assert_eq(store_begin(fx.st, true, &t), 0);
-	struct model m;
-	model_init(&m, t, &fx.cfg, fx.now, 0, true);
-	int n = model_run_due(&m);
-	cr_assert_geq(n, 0, "%s", merr_message(&m.err));
-	cr_assert_eq(store_commit(t, NULL), 0);
-	return n;
+	struct model_sched_stats s;
+	cr_assert_eq(model_run_due(fx.st, &fx.cfg, fx.now, &s), 0);
+	cr_assert_eq(s.errors, 0, "an item was left for the next tick");
+	return s.ran + s.failed;
 }
 
 static json_t *schedule(struct world *w, const char *inst, const char *vsw, int64_t at)
@@ -348,5 +346,121 @@ Test(classic, net26_cancel_only_scheduled)
 	json_t *after = get(w.classic_i);
 	cr_assert_str_eq(mj_str(after, "network"), "classic");
 	json_decref(after);
+	json_decref(ids);
+}
+
+/* Takes every free address of a vSwitch with ENIs of the acting account. */
+static void exhaust(const char *vsw, const char *sg)
+{
+	const char *sgs[] = {sg};
+	for (int i = 0; i < 300; i++) {
+		struct model *m = fx_begin(&fx);
+		struct eni_create_req q = {.vswitch_id = vsw, .sg_ids = sgs, .n_sg = 1};
+		json_t *eni = NULL;
+		if (eni_create(m, &q, &eni) < 0) {
+			fx_abort(&fx);
+			return;
+		}
+		json_decref(eni);
+		fx_commit(&fx);
+	}
+	cr_assert_fail("the vSwitch never filled up");
+}
+
+static void tiny_vswitch(const struct world *w, char *out)
+{
+	struct model *m = fx_begin(&fx);
+	json_t *o;
+	struct vswitch_create_req q = {
+	    .vpc_id = w->vpc, .zone_id = "cn-hangzhou-a", .cidr = "10.0.9.0/29", .ipv6_index = -1};
+	cr_assert_eq(vswitch_create(m, &q, &o), 0, "%s", merr_message(&m->err));
+	cp(out, o);
+	json_decref(o);
+	fx_commit(&fx);
+	fx_settle_all(&fx);
+}
+
+Test(classic, net26_a_failing_migration_ends_failed_and_never_blocks_another_account)
+{
+	/* Alice's migration targets a vSwitch that is full when it finishes;
+	 * Bob's, due at the same time, must still run. */
+	struct world a, b;
+	build(&a);
+	char tiny[RANDID_MAX];
+	tiny_vswitch(&a, tiny);
+	fx_as(&fx, fx.other);
+	build(&b);
+	fx_as(&fx, fx.owner);
+	json_t *before = get(a.classic_i);
+	json_t *ida = schedule(&a, a.classic_i, tiny, fx.now + 60);
+	cr_assert_not_null(ida);
+	fx_as(&fx, fx.other);
+	json_t *idb = schedule(&b, b.classic_i, b.vsw_a, fx.now + 60);
+	cr_assert_not_null(idb);
+	fx_as(&fx, fx.owner);
+	fx.now += 60;
+	cr_assert_eq(run_due(), 2, "both start");
+	exhaust(tiny, a.vpc_sg);
+	fx.now += fx.cfg.timing.migration_duration;
+	cr_assert_eq(run_due(), 2, "one finishes, the other fails: neither is left over");
+	json_t *ea = get(json_string_value(json_array_get(ida, 0)));
+	cr_assert_str_eq(mj_str(ea, "status"), "Failed");
+	cr_assert(strstr(mj_str(ea, "reason"), "QuotaExceeded.PrivateIpAddress"), "reason: %s",
+		  mj_str(ea, "reason"));
+	json_t *after = get(a.classic_i);
+	cr_assert_str_eq(mj_str(after, "network"), "classic", "nothing lost");
+	cr_assert_str_eq(mj_str(after, "private_ip"), mj_str(before, "private_ip"));
+	cr_assert_str_eq(mj_str(after, "status"), "Running", "back from the restart");
+	cr_assert_not(mj_bool(after, "migrating"));
+	fx_as(&fx, fx.other);
+	json_t *eb = get(json_string_value(json_array_get(idb, 0)));
+	cr_assert_str_eq(mj_str(eb, "status"), "Executed");
+	json_t *ib = get(b.classic_i);
+	cr_assert_str_eq(mj_str(ib, "network"), "vpc");
+	fx_as(&fx, fx.owner);
+	cr_assert_eq(run_due(), 0, "nothing is retried forever");
+	json_decref(ib);
+	json_decref(eb);
+	json_decref(after);
+	json_decref(ea);
+	json_decref(before);
+	json_decref(ida);
+	json_decref(idb);
+}
+
+Test(classic, net26_a_migrating_instance_takes_no_other_network_change)
+{
+	struct world w;
+	build(&w);
+	struct model *m = fx_begin(&fx);
+	cr_assert_eq(vpc_set_classiclink(m, w.vpc, true), 0);
+	fx_commit(&fx);
+	json_t *ids = schedule(&w, w.classic_i, w.vsw_a, fx.now + 60);
+	cr_assert_not_null(ids);
+	fx.now += 60;
+	cr_assert_eq(run_due(), 1);
+	json_t *inst = get(w.classic_i);
+	cr_assert_str_eq(mj_str(inst, "status"), "Starting", "the instance is restarting");
+	json_decref(inst);
+	m = fx_begin(&fx);
+	cr_assert_eq(classiclink_attach(m, w.classic_i, w.vpc), -1,
+		     "a link made now would vanish with the migration");
+	cr_assert_eq(instance_stop(m, w.classic_i), -1);
+	fx_assert_err(m, "IncorrectInstanceStatus");
+	struct instance_netspec_req ns = {.id = w.classic_i, .bw_out = 10, .bw_in = -1};
+	cr_assert_eq(instance_modify_netspec(m, &ns), -1);
+	fx_assert_err(m, "IncorrectInstanceStatus");
+	char ip[NETADDR_STRLEN];
+	cr_assert_eq(instance_replace_public_ip(m, w.classic_i, ip), -1);
+	cr_assert_eq(instance_delete(m, w.classic_i, true, false), -1);
+	cr_assert_eq(eni_join_group(m, w.classic_i, NULL, w.classic_sg), -1);
+	fx_abort(&fx);
+	fx.now += fx.cfg.timing.migration_duration;
+	cr_assert_eq(run_due(), 1);
+	inst = get(w.classic_i);
+	cr_assert_str_eq(mj_str(inst, "network"), "vpc");
+	cr_assert_str_eq(mj_str(inst, "status"), "Running", "the status it had before");
+	cr_assert_not(mj_bool(inst, "migrating"));
+	json_decref(inst);
 	json_decref(ids);
 }
