@@ -188,6 +188,7 @@ static int act_create_instance(struct api_req *r)
 	int rc = -1;
 	if (inst_parse_create(r, &a, false) < 0)
 		goto out;
+	a.q.defer_public_ip = true; /* NET-5: AllocatePublicIpAddress assigns it */
 	if (instance_create(r->m, &a.q, 1, &ids) < 0)
 		goto out;
 	jo_str(r->out, "InstanceId", json_string_value(json_array_get(ids, 0)));
@@ -215,7 +216,7 @@ static int act_stop_instance(struct api_req *r)
 	bool force;
 	if (arg_need(r, "InstanceId", &id) < 0 || arg_bool(r, "ForceStop", false, &force) < 0)
 		return -1;
-	return instance_stop(r->m, id);
+	return instance_stop_mode(r->m, id, arg_opt(r, "StoppedMode")); /* NET-5a */
 }
 
 static int act_reboot_instance(struct api_req *r)
@@ -331,6 +332,16 @@ static void inst_render_nics(struct api_req *r, json_t *o, const json_t *inst)
 	json_decref(enis);
 }
 
+/* StoppedMode as DescribeInstances shows it: the mode of the stop that left
+ * the instance Stopped (NET-5a), Not-applicable otherwise. */
+static const char *inst_stopped_mode(const json_t *inst)
+{
+	const char *mode = mj_str(inst, "stopped_mode");
+	if (strcmp(mj_str(inst, "status"), "Stopped") != 0 || settle_pending(inst))
+		return "Not-applicable";
+	return mode[0] ? mode : "KeepCharging";
+}
+
 /* The fields shared by DescribeInstances items and DescribeInstanceAttribute. */
 static void inst_render_into(struct api_req *r, json_t *o, json_t *inst, bool attribute)
 {
@@ -382,13 +393,13 @@ static void inst_render_into(struct api_req *r, json_t *o, json_t *inst, bool at
 	if (!attribute) {
 		jo_str(o, "OSType", "linux");
 		jo_str(o, "ResourceGroupId", "");
-		jo_str(o, "StoppedMode", "Not-applicable");
+		jo_str(o, "StoppedMode", inst_stopped_mode(inst));
 		inst_render_nics(r, o, inst);
 		jo_tags(o, inst, true);
 	} else {
 		jo_str(o, "ClusterId", "");
 		jo_str(o, "VlanId", "");
-		jo_str(o, "StoppedMode", "Not-applicable");
+		jo_str(o, "StoppedMode", inst_stopped_mode(inst));
 	}
 }
 
@@ -621,20 +632,12 @@ static int act_replace_public_ip(struct api_req *r)
 static int inst_arg_time(struct api_req *r, const char *k, int64_t def, int64_t *out)
 {
 	const char *s = arg_opt(r, k);
-	static const char *const fmts[] = {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%dT%HZ"};
 	if (!s) {
 		*out = def;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
-		struct tm tm;
-		memset(&tm, 0, sizeof(tm));
-		const char *end = strptime(s, fmts[i], &tm);
-		if (end && !*end) {
-			*out = (int64_t)timegm(&tm);
-			return 0;
-		}
-	}
+	if (api_parse_utc(s, API_TIME_SECONDS | API_TIME_MINUTES | API_TIME_HOURS, out))
+		return 0;
 	return merrf(r->m, MERR_INVALID_PARAMETER,
 		     "%s must be an ISO 8601 UTC time such as 2027-01-15T10:00:00Z.", k);
 }

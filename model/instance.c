@@ -633,8 +633,11 @@ static int inst_create_one(struct model *m, const struct instance_create_req *r,
 		if (m_create(m, inst) < 0 || inst_claim_classic_ip(m, inst, r->inner_ip) < 0)
 			goto out;
 	}
-	/* NET-5, NET-9: bandwidth bought at creation brings a public IP. */
-	if (r->bw_out > 0) {
+	/* NET-5, NET-9: bandwidth bought at creation brings a public IP: at once
+	 * for RunInstances, through AllocatePublicIpAddress for CreateInstance. */
+	if (r->bw_out > 0 && r->defer_public_ip) {
+		mj_set_bool(inst, "public_ip_entitled", true);
+	} else if (r->bw_out > 0) {
 		if (pubip_alloc(m, owner, id, ip) < 0)
 			goto out;
 		mj_set_str(inst, "public_ip", ip);
@@ -686,14 +689,72 @@ static int inst_transition(struct model *m, const char *id, const char *from, co
 	return rc;
 }
 
+static int inst_give_public_ip(struct model *m, json_t *inst, char *ip);
+
+/* NET-5a: an instance stopped with StopCharging gets a NatPublicIp again
+ * when it starts (the address may differ). */
 int instance_start(struct model *m, const char *id)
 {
-	return inst_transition(m, id, "Stopped", "Starting", "Running");
+	json_t *inst = inst_load(m, id);
+	if (!inst)
+		return -1;
+	int rc = -1;
+	if (!inst_status_is(inst, "Stopped")) {
+		inst_status_err(m, inst, "Stopped");
+		goto out;
+	}
+	if (mj_bool(inst, "public_ip_on_start")) {
+		if (inst_give_public_ip(m, inst, NULL) < 0)
+			goto out;
+		json_object_del(inst, "public_ip_on_start");
+	}
+	json_object_del(inst, "stopped_mode");
+	settle_begin(inst, "Starting", "Running");
+	rc = m_put(m, inst);
+out:
+	json_decref(inst);
+	return rc;
 }
 
 int instance_stop(struct model *m, const char *id)
 {
-	return inst_transition(m, id, "Running", "Stopping", "Stopped");
+	return instance_stop_mode(m, id, NULL);
+}
+
+int instance_stop_mode(struct model *m, const char *id, const char *mode)
+{
+	json_t *inst = inst_load(m, id);
+	if (!inst)
+		return -1;
+	int rc = -1;
+	bool stop_charging = mode && strcmp(mode, INSTANCE_STOP_CHARGING) == 0;
+	if (mode && !stop_charging && strcmp(mode, INSTANCE_KEEP_CHARGING) != 0) {
+		merrf(m, MERR_INVALID_PARAMETER,
+		      "StoppedMode must be " INSTANCE_STOP_CHARGING " or " INSTANCE_KEEP_CHARGING
+		      ".");
+		goto out;
+	}
+	if (!inst_status_is(inst, "Running")) {
+		inst_status_err(m, inst, "Running");
+		goto out;
+	}
+	if (stop_charging &&
+	    (!instance_is_vpc(inst) || strcmp(mj_str(inst, "charge"), "PostPaid") != 0)) {
+		merrf(m, MERR_INSTANCE_DENIED,
+		      "StoppedMode=" INSTANCE_STOP_CHARGING " applies to pay-as-you-go VPC "
+		      "instances; %s is %s in the %s network (NET-5a).",
+		      id, mj_str(inst, "charge"), mj_str(inst, "network"));
+		goto out;
+	}
+	/* The NatPublicIp goes when the data plane has stopped the instance
+	 * (settle_hook_instance), like every address release (invariant 5). */
+	mj_set_str(inst, "stopped_mode",
+		   stop_charging ? INSTANCE_STOP_CHARGING : INSTANCE_KEEP_CHARGING);
+	settle_begin(inst, "Stopping", "Stopped");
+	rc = m_put(m, inst);
+out:
+	json_decref(inst);
+	return rc;
 }
 
 int instance_reboot(struct model *m, const char *id)
@@ -774,6 +835,15 @@ int settle_hook_instance(struct model *m, json_t *res, const char *final)
 {
 	if (strcmp(final, SETTLE_DELETED) == 0)
 		return inst_release_all(m, res);
+	if (strcmp(final, "Stopped") == 0 &&
+	    strcmp(mj_str(res, "stopped_mode"), INSTANCE_STOP_CHARGING) == 0 &&
+	    mj_str(res, "public_ip")[0]) {
+		/* NET-5a: the NatPublicIp is released for the stop. */
+		if (pubip_release(m, mj_str(res, "region"), mj_str(res, "public_ip")) < 0)
+			return -1;
+		mj_set_str(res, "public_ip", "");
+		mj_set_bool(res, "public_ip_on_start", true);
+	}
 	mj_set_str(res, "status", final);
 	return m_put(m, res);
 }
@@ -839,6 +909,7 @@ static int inst_give_public_ip(struct model *m, json_t *inst, char *ip)
 	if (pubip_alloc(m, (uint64_t)mj_int(inst, "owner"), mj_str(inst, "id"), buf) < 0)
 		return -1;
 	mj_set_str(inst, "public_ip", buf);
+	json_object_del(inst, "public_ip_entitled");
 	if (ip)
 		snprintf(ip, NETADDR_STRLEN, "%s", buf);
 	return 0;
@@ -847,6 +918,27 @@ static int inst_give_public_ip(struct model *m, json_t *inst, char *ip)
 static bool inst_has_public(const json_t *inst)
 {
 	return mj_str(inst, "public_ip")[0] || mj_str(inst, "eip_id")[0];
+}
+
+/* NET-5, NET-9: after its creation only a subscription instance can get a
+ * public IP, or one created by CreateInstance with bandwidth, whose address
+ * AllocatePublicIpAddress hands out (public_ip_entitled). */
+static bool inst_may_get_public_ip(const json_t *inst)
+{
+	return strcmp(mj_str(inst, "charge"), "PrePaid") == 0 ||
+	       mj_bool(inst, "public_ip_entitled");
+}
+
+static int inst_deny_public_ip(struct model *m, const json_t *inst)
+{
+	if (instance_is_vpc(inst))
+		return merrf(m, MERR_INSTANCE_DENIED,
+			     "A pay-as-you-go instance created without a public IP never gets a "
+			     "NatPublicIp later (NET-5); bind an EIP to %s instead.",
+			     mj_str(inst, "id"));
+	return merrf(m, MERR_INSTANCE_DENIED,
+		     "A pay-as-you-go classic instance created without a public IP can never "
+		     "get one (NET-9).");
 }
 
 int instance_modify_netspec(struct model *m, const struct instance_netspec_req *r)
@@ -902,10 +994,18 @@ int instance_modify_netspec(struct model *m, const struct instance_netspec_req *
 			if (inst_release_index(m, inst, false) < 0)
 				goto out;
 		}
-		if (r->allocate_public_ip && !inst_has_public(inst)) {
+		/* NET-5: a subscription instance gets a NatPublicIp by raising its
+		 * bandwidth above 0; a pay-as-you-go one never gets one after its
+		 * creation (an EIP gives it internet access). */
+		bool wants = r->allocate_public_ip || (prepaid && bw_out > 0);
+		if (wants && !inst_has_public(inst) && !mj_int(inst, "public_ip_release_at")) {
 			if (bw_out == 0) {
 				merrf(m, MERR_INSTANCE_ALLOC_BANDWIDTH,
 				      "AllocatePublicIp needs InternetMaxBandwidthOut above 0.");
+				goto out;
+			}
+			if (!inst_may_get_public_ip(inst)) {
+				inst_deny_public_ip(m, inst);
 				goto out;
 			}
 			if (inst_give_public_ip(m, inst, NULL) < 0)
@@ -913,11 +1013,10 @@ int instance_modify_netspec(struct model *m, const struct instance_netspec_req *
 		}
 	} else if (bw_out > 0 && !has_ip) {
 		/* NET-9: only a PrePaid classic instance gets a public IP later. */
-		if (!prepaid) {
+		if (!inst_may_get_public_ip(inst)) {
 			merrf(m, MERR_INSTANCE_DENIED,
 			      "A pay-as-you-go classic instance created without a public IP can "
-			      "never "
-			      "get one (NET-9); its bandwidth cannot be raised above 0.");
+			      "never get one (NET-9); its bandwidth cannot be raised above 0.");
 			goto out;
 		}
 		if (inst_give_public_ip(m, inst, NULL) < 0)
@@ -941,11 +1040,17 @@ int instance_allocate_public_ip(struct model *m, const char *id, char *ip)
 	int rc = -1;
 	if (instance_need_running_or_stopped(m, inst) < 0)
 		goto out;
+	if (mj_str(inst, "public_ip")[0]) {
+		/* NET-5: the address already held is the answer (docker-machine's
+		 * driver calls this after CreateInstance and on every retry). */
+		snprintf(ip, NETADDR_STRLEN, "%s", mj_str(inst, "public_ip"));
+		rc = 0;
+		goto out;
+	}
 	if (inst_has_public(inst)) {
 		merrf(m, MERR_INSTANCE_ALLOCATED_ALREADY,
-		      "The instance %s already has the public IP %s (NET-5: at most one).", id,
-		      mj_str(inst, "public_ip")[0] ? mj_str(inst, "public_ip")
-						   : mj_str(inst, "eip_ip"));
+		      "The instance %s already has the EIP %s (NET-5: at most one public IP).", id,
+		      mj_str(inst, "eip_ip"));
 		goto out;
 	}
 	if (mj_int(inst, "bw_out") == 0) {
@@ -955,10 +1060,8 @@ int instance_allocate_public_ip(struct model *m, const char *id, char *ip)
 		      id);
 		goto out;
 	}
-	if (!instance_is_vpc(inst) && strcmp(mj_str(inst, "charge"), "PrePaid") != 0) {
-		merrf(m, MERR_INSTANCE_DENIED,
-		      "A pay-as-you-go classic instance created without a public IP can never get "
-		      "one (NET-9).");
+	if (!inst_may_get_public_ip(inst)) {
+		inst_deny_public_ip(m, inst);
 		goto out;
 	}
 	if (inst_give_public_ip(m, inst, ip) < 0)
@@ -1036,6 +1139,13 @@ int instance_convert_to_eip(struct model *m, const char *id, json_t **eip)
 	}
 	if (eip_adopt_nat_ip(m, inst, eip) < 0)
 		goto out;
+	/* The bandwidth now belongs to the EIP: the instance's own is 0. */
+	int64_t bw_in_req = mj_int(inst, "bw_in_req");
+	if (bw_in_req > instance_bw_in_cap(0))
+		bw_in_req = 0;
+	mj_set_int(inst, "bw_out", 0);
+	mj_set_int(inst, "bw_in_req", bw_in_req);
+	mj_set_int(inst, "bw_in", bw_in_req ? bw_in_req : instance_bw_in_cap(0));
 	rc = m_put(m, inst);
 out:
 	json_decref(inst);

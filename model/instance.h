@@ -20,6 +20,11 @@
  *   public_ip_release_at  NET-6: a PrePaid NatPublicIp set to bandwidth 0
  *                goes at this time (the end of the period); absent otherwise
  *   public_ip_changes   NET-11 counter
+ *   public_ip_entitled  NET-5: created by CreateInstance with bandwidth; the
+ *                NatPublicIp comes with AllocatePublicIpAddress
+ *   stopped_mode KeepCharging | StopCharging of the last stop (NET-5a);
+ *                public_ip_on_start: a StopCharging stop released the
+ *                NatPublicIp, StartInstance assigns a new one
  *   queue_number NetworkInterfaceQueueNumber asked at creation (NET-24; the
  *                NICs' own queue_number is what the data plane uses)
  *   mac          classic only (VPC instances' MACs are their ENIs')
@@ -115,6 +120,9 @@ struct instance_create_req {
 	const char *name, *hostname, *description, *image_id;
 	json_t *tags; /* borrowed, may be NULL */
 	bool start;   /* RunInstances: Pending -> Running; else -> Stopped */
+	/* CreateInstance (NET-5): bandwidth > 0 brings no NatPublicIp at
+	 * creation; AllocatePublicIpAddress assigns it later. */
+	bool defer_public_ip;
 };
 
 /* Creates `amount` instances (1..INSTANCE_AMOUNT_MAX) in m->region, all or
@@ -124,6 +132,12 @@ int instance_create(struct model *m, const struct instance_create_req *r, int64_
 
 int instance_start(struct model *m, const char *id);
 int instance_stop(struct model *m, const char *id);
+/* StopInstance's StoppedMode (NULL: KeepCharging).  NET-5a: StopCharging
+ * (pay-as-you-go VPC instances only, else OperationDenied) releases the
+ * NatPublicIp once stopped; StartInstance assigns one again. */
+#define INSTANCE_STOP_CHARGING "StopCharging"
+#define INSTANCE_KEEP_CHARGING "KeepCharging"
+int instance_stop_mode(struct model *m, const char *id, const char *mode);
 int instance_reboot(struct model *m, const char *id);
 /* Running needs force; an unexpired PrePaid instance needs terminate_subscription. */
 int instance_delete(struct model *m, const char *id, bool force, bool terminate_subscription);
@@ -144,7 +158,10 @@ struct instance_netspec_req {
 int instance_modify_netspec(struct model *m, const struct instance_netspec_req *r);
 
 /* NET-5 (and NET-9 for a PrePaid classic instance): AllocatePublicIpAddress.
- * ip (NETADDR_STRLEN) gets the address. */
+ * ip (NETADDR_STRLEN) gets the address: the NatPublicIp already held, or a
+ * new one for a subscription instance or one made by CreateInstance with
+ * bandwidth (public_ip_entitled); a pay-as-you-go instance otherwise never
+ * gets one (OperationDenied). */
 int instance_allocate_public_ip(struct model *m, const char *id, char *ip);
 
 /* NET-12: ConvertNatPublicIpToEip.  *eip (may be NULL) gets the new EIP. */

@@ -109,6 +109,7 @@ struct opts {
 	size_t nics;
 	const char *nic_vsw;
 	bool stopped; /* CreateInstance: ends Stopped */
+	bool create;  /* CreateInstance: the NatPublicIp is deferred (NET-5) */
 };
 
 /* Creates instances; 0 and the first id in id (may be NULL), or -1 with
@@ -140,6 +141,7 @@ static int try_run(struct opts o, char *id)
 	    .name = o.name,
 	    .hostname = o.host,
 	    .start = !o.stopped,
+	    .defer_public_ip = o.create,
 	};
 	json_t *ids = NULL;
 	int rc = instance_create(m, &q, o.amount ? o.amount : 1, &ids);
@@ -829,18 +831,17 @@ Test(instance, net5_bandwidth_at_creation_gives_a_nat_public_ip)
 Test(instance, net5_allocate_public_ip_address)
 {
 	make_world();
-	char id[ID_LEN], ip[NETADDR_STRLEN], cl[ID_LEN];
-	run((struct opts){0}, id);
+	char id[ID_LEN], ip[NETADDR_STRLEN], ip2[NETADDR_STRLEN], cl[ID_LEN];
+	/* CreateInstance with bandwidth: no address until AllocatePublicIpAddress. */
+	run((struct opts){.bw = 5, .create = true, .stopped = true}, id);
 	expect("IncorrectInstanceStatus", instance_allocate_public_ip(m, id, ip));
 	fx_settle_all(&fx);
-	expect("AllocateIpInvalidInstanceBandwidth", instance_allocate_public_ip(m, id, ip));
-	/* Raising the bandwidth alone gives no address to a VPC instance... */
-	cr_assert_eq(try_netspec(id, 10, -1, NULL, false), 0);
 	assert_field(id, "public_ip", "");
-	/* ...AllocatePublicIpAddress does. */
 	expect(NULL, instance_allocate_public_ip(m, id, ip));
 	assert_field(id, "public_ip", ip);
-	expect("AllocatedAlready", instance_allocate_public_ip(m, id, ip));
+	/* Asked again, it answers the address it holds (docker-machine's flow). */
+	expect(NULL, instance_allocate_public_ip(m, id, ip2));
+	cr_assert_str_eq(ip2, ip);
 	/* An instance with an EIP has its one public address already (NET-5). */
 	expect(NULL, instance_convert_to_eip(m, id, NULL));
 	expect("AllocatedAlready", instance_allocate_public_ip(m, id, ip));
@@ -850,11 +851,47 @@ Test(instance, net5_allocate_public_ip_address)
 	fx_assert_err(&fx.m, "OperationDenied");
 }
 
+Test(instance, net5_postpaid_instance_created_without_public_ip_never_gets_one)
+{
+	make_world();
+	char id[ID_LEN], ip[NETADDR_STRLEN];
+	run_ready((struct opts){0}, id);
+	expect("AllocateIpInvalidInstanceBandwidth", instance_allocate_public_ip(m, id, ip));
+	/* Raising the bandwidth gives no address to a pay-as-you-go instance... */
+	cr_assert_eq(try_netspec(id, 10, -1, NULL, false), 0);
+	assert_field(id, "public_ip", "");
+	/* ...and neither AllocatePublicIpAddress nor AllocatePublicIp does. */
+	expect("OperationDenied", instance_allocate_public_ip(m, id, ip));
+	cr_assert_eq(try_netspec(id, 10, -1, NULL, true), -1);
+	fx_assert_err(&fx.m, "OperationDenied");
+	assert_field(id, "public_ip", "");
+	/* One that released its NatPublicIp (bandwidth 0) cannot get it back. */
+	char id2[ID_LEN];
+	run_ready((struct opts){.bw = 5}, id2);
+	cr_assert_eq(try_netspec(id2, 0, -1, NULL, false), 0);
+	assert_field(id2, "public_ip", "");
+	cr_assert_eq(try_netspec(id2, 5, -1, NULL, true), -1);
+	fx_assert_err(&fx.m, "OperationDenied");
+}
+
+Test(instance, net5_subscription_instance_gets_public_ip_by_raising_bandwidth)
+{
+	make_world();
+	char id[ID_LEN], pub[64];
+	run_ready((struct opts){.charge = "PrePaid", .period = 1}, id);
+	cr_assert_eq(try_netspec(id, 0, -1, NULL, true), -1);
+	fx_assert_err(&fx.m, "AllocateIpInvalidInstanceBandwidth");
+	cr_assert_eq(try_netspec(id, 8, -1, NULL, false), 0);
+	str_of(id, "public_ip", pub);
+	cr_assert(pub[0]);
+	cr_assert(public_claimed(pub, NULL));
+}
+
 Test(instance, net5_modify_network_spec_allocate_public_ip)
 {
 	make_world();
 	char id[ID_LEN], pub[64];
-	run_ready((struct opts){0}, id);
+	run_ready((struct opts){.create = true, .bw = 1}, id);
 	cr_assert_eq(try_netspec(id, 0, -1, NULL, true), -1);
 	fx_assert_err(&fx.m, "AllocateIpInvalidInstanceBandwidth");
 	cr_assert_eq(try_netspec(id, 8, -1, NULL, true), 0);
@@ -866,6 +903,61 @@ Test(instance, net5_modify_network_spec_allocate_public_ip)
 	assert_field(id, "internet_charge", "PayByBandwidth");
 	cr_assert_eq(try_netspec("i-doesnotexist00000000", 1, -1, NULL, false), -1);
 	fx_assert_err(&fx.m, "InvalidInstanceId.NotFound");
+}
+
+Test(instance, net5_run_instances_assigns_at_creation_create_instance_does_not)
+{
+	make_world();
+	char a[ID_LEN], b[ID_LEN], pub[64];
+	run_ready((struct opts){.bw = 5}, a);
+	str_of(a, "public_ip", pub);
+	cr_assert(pub[0], "RunInstances assigns the NatPublicIp");
+	run_ready((struct opts){.bw = 5, .create = true, .stopped = true}, b);
+	assert_field(b, "public_ip", "");
+}
+
+Test(instance, net12_converted_instance_has_no_bandwidth_of_its_own)
+{
+	make_world();
+	char id[ID_LEN];
+	run_ready((struct opts){.bw = 7}, id);
+	expect(NULL, instance_convert_to_eip(m, id, NULL));
+	json_t *inst = get(id);
+	cr_assert_eq(mj_int(inst, "bw_out"), 0);
+	cr_assert_str_eq(mj_str(inst, "public_ip"), "");
+	cr_assert_str_neq(mj_str(inst, "eip_id"), "");
+	json_decref(inst);
+}
+
+Test(instance, net5a_stop_charging_releases_the_nat_public_ip_for_the_stop)
+{
+	make_world();
+	char id[ID_LEN], pub[64], pub2[64];
+	run_ready((struct opts){.bw = 5}, id);
+	str_of(id, "public_ip", pub);
+	expect("InvalidParameter", instance_stop_mode(m, id, "StopMaybe"));
+	expect(NULL, instance_stop_mode(m, id, "StopCharging"));
+	cr_assert(public_claimed(pub, NULL), "held until the instance has stopped");
+	fx_settle_all(&fx);
+	assert_field(id, "status", "Stopped");
+	assert_field(id, "public_ip", "");
+	cr_assert_not(public_claimed(pub, NULL), "back in the pool");
+	expect(NULL, instance_start(m, id));
+	str_of(id, "public_ip", pub2);
+	cr_assert(pub2[0], "a NatPublicIp again on start");
+	cr_assert(public_claimed(pub2, NULL));
+	fx_settle_all(&fx);
+	assert_field(id, "status", "Running");
+	/* KeepCharging keeps it. */
+	expect(NULL, instance_stop_mode(m, id, "KeepCharging"));
+	fx_settle_all(&fx);
+	assert_field(id, "public_ip", pub2);
+	/* Only pay-as-you-go VPC instances stop without charge. */
+	char pre[ID_LEN], cl[ID_LEN];
+	run_ready((struct opts){.bw = 5, .charge = "PrePaid", .period = 1}, pre);
+	expect("OperationDenied", instance_stop_mode(m, pre, "StopCharging"));
+	run_ready((struct opts){.classic = true, .bw = 5}, cl);
+	expect("OperationDenied", instance_stop_mode(m, cl, "StopCharging"));
 }
 
 Test(instance, net6_postpaid_bandwidth_zero_releases_at_once)
