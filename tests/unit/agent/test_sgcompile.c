@@ -1,0 +1,756 @@
+/*
+ * Tests of agent/sgcompile: the security-group tables compiled for the data
+ * plane decide every flow as the model's sg_evaluate does (NET-13, NET-25).
+ *
+ * State is built through the model's own functions (vpc_create,
+ * vswitch_create, eni_create, sg_create, sg_authorize, ...) in a real store
+ * (tests/unit/model/fixture.h); classic instances are stand-in documents as
+ * in tests/unit/model/test_sg.c.  The documents are then read back from the
+ * store and fed to an index, as the agent's change feed would, and each
+ * flow is asked of both sg_evaluate and sgc_decide over compiled tables.
+ *
+ * The randomized cases print their seed; SGC_SEED=<n> in the environment
+ * reruns one.
+ */
+#include <arpa/inet.h>
+#include <time.h>
+
+#include "agent/sgcompile.h"
+#include "model/eni.h"
+#include "model/secgroup.h"
+#include "model/vpc.h"
+#include "model/vswitch.h"
+#include "tests/unit/model/fixture.h"
+
+TestSuite(sgc, .init = fx_setup, .fini = fx_teardown);
+
+#define ID RANDID_MAX
+#define TCP 6
+#define UDP 17
+#define ICMP 1
+#define ICMP6 58
+#define GRE 47
+
+/* --- building state through the model ---------------------------------------- */
+
+static void copy_id(char *dst, const json_t *o)
+{
+	snprintf(dst, ID, "%s", mj_str(o, "id"));
+}
+
+static void mk_vpc(const char *cidr, char *out)
+{
+	struct model *m = fx_begin(&fx);
+	struct vpc_create_req q = {.cidr = cidr, .enable_ipv6 = true};
+	json_t *v = NULL;
+	cr_assert_eq(vpc_create(m, &q, &v), 0, "%s", merr_message(&m->err));
+	fx_commit(&fx);
+	copy_id(out, v);
+	json_decref(v);
+}
+
+static void mk_vsw(const char *vpc, const char *cidr, int v6idx, char *out)
+{
+	fx_settle_all(&fx);
+	struct model *m = fx_begin(&fx);
+	struct vswitch_create_req q = {
+	    .vpc_id = vpc, .zone_id = "cn-hangzhou-a", .cidr = cidr, .ipv6_index = v6idx};
+	json_t *v = NULL;
+	cr_assert_eq(vswitch_create(m, &q, &v), 0, "%s", merr_message(&m->err));
+	fx_commit(&fx);
+	copy_id(out, v);
+	json_decref(v);
+	fx_settle_all(&fx);
+}
+
+static void mk_sg(const char *vpc, const char *type, char *out)
+{
+	struct model *m = fx_begin(&fx);
+	struct sg_create_req q = {.vpc_id = vpc, .type = type};
+	json_t *g = NULL;
+	cr_assert_eq(sg_create(m, &q, &g), 0, "%s", merr_message(&m->err));
+	fx_commit(&fx);
+	copy_id(out, g);
+	json_decref(g);
+}
+
+/* A secondary ENI through eni_create; -1 when the model refuses. */
+static int try_eni(const char *vsw, const char *const *sgs, size_t nsg, const char *ip, int64_t n2,
+		   int64_t n6, char *out)
+{
+	struct model *m = fx_begin(&fx);
+	struct eni_create_req q = {.vswitch_id = vsw,
+				   .primary_ip = ip,
+				   .sg_ids = sgs,
+				   .n_sg = nsg,
+				   .secondary_count = n2,
+				   .ipv6_count = n6};
+	json_t *e = NULL;
+	if (eni_create(m, &q, &e) < 0) {
+		fx_abort(&fx);
+		return -1;
+	}
+	fx_commit(&fx);
+	copy_id(out, e);
+	json_decref(e);
+	return 0;
+}
+
+static void mk_eni(const char *vsw, const char *const *sgs, size_t nsg, const char *ip, int64_t n2,
+		   int64_t n6, char *out)
+{
+	cr_assert_eq(try_eni(vsw, sgs, nsg, ip, n2, n6, out), 0, "eni_create: %s",
+		     merr_message(&fx.m.err));
+}
+
+/* A stand-in classic instance (model/instance.h fields) of the acting account. */
+static void mk_classic(const char *ip, const char *const *sgs, size_t nsg, char *out)
+{
+	struct model *m = fx_begin(&fx);
+	json_t *i = model_new_resource(m, "i", "Running");
+	mj_set_str(i, "network", "classic");
+	mj_set_str(i, "private_ip", ip);
+	json_t *g = json_array();
+	for (size_t k = 0; k < nsg; k++)
+		json_array_append_new(g, json_string(sgs[k]));
+	json_object_set_new(i, "security_group_ids", g);
+	cr_assert_eq(m_create(m, i), 0);
+	fx_commit(&fx);
+	copy_id(out, i);
+	json_decref(i);
+}
+
+static int try_rule(const char *sg, bool egress, struct sg_rule_req q)
+{
+	struct model *m = fx_begin(&fx);
+	if (sg_authorize(m, sg, egress, &q, 1, NULL) < 0) {
+		fx_abort(&fx);
+		return -1;
+	}
+	fx_commit(&fx);
+	return 0;
+}
+
+static void rule(const char *sg, bool egress, struct sg_rule_req q)
+{
+	cr_assert_eq(try_rule(sg, egress, q), 0, "sg_authorize: %s: %s", merr_wire(fx.m.err.code),
+		     merr_message(&fx.m.err));
+}
+
+static void set_policy(const char *sg, const char *p)
+{
+	struct model *m = fx_begin(&fx);
+	cr_assert_eq(sg_set_inner_policy(m, sg, p), 0, "%s", merr_message(&m->err));
+	fx_commit(&fx);
+}
+
+/* A document as stored, of any account (new reference). */
+static json_t *get_any(const char *id)
+{
+	struct model *m = fx_begin(&fx);
+	char kind[16];
+	cr_assert(model_id_kind(id, kind));
+	json_t *all = m_list_owner(m, 0, kind, NULL, NULL), *v, *found = NULL;
+	size_t i;
+	json_array_foreach(all, i, v)
+	{
+		if (strcmp(mj_str(v, "id"), id) == 0)
+			found = json_incref(v);
+	}
+	json_decref(all);
+	fx_abort(&fx);
+	cr_assert_not_null(found, "%s not found", id);
+	return found;
+}
+
+/* The address k of family fam (4/6) of a NIC, into buf; false when none. */
+static bool nic_addr(const json_t *doc, int fam, size_t k, char *buf)
+{
+	const char *v[64];
+	size_t n = 0;
+	const char *p = mj_str(doc, fam == 4 ? "primary_ip" : "");
+	if (fam == 4 && !*p)
+		p = mj_str(doc, "private_ip");
+	if (fam == 4 && *p)
+		v[n++] = p;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(doc, fam == 4 ? "private_ips" : "ipv6s"), i, x)
+	{
+		if (n < 64)
+			v[n++] = json_string_value(x);
+	}
+	if (k >= n)
+		return false;
+	snprintf(buf, NETADDR_STRLEN, "%s", v[k]);
+	return true;
+}
+
+/* --- the index fed from the store ------------------------------------------------ */
+
+/* Every group and NIC of every account into idx; `known` (id -> kind)
+ * remembers what was fed, so that what disappeared is deleted. */
+static void feed(struct sgc_index *idx, json_t *known, struct sgc_change *chg)
+{
+	static const char *const kinds[] = {"sg", "eni", "i"};
+	json_t *now = json_object();
+	struct model *m = fx_begin(&fx);
+	for (size_t k = 0; k < 3; k++) {
+		json_t *all = m_list_owner(m, 0, kinds[k], NULL, NULL), *v;
+		size_t i;
+		cr_assert_not_null(all);
+		json_array_foreach(all, i, v)
+		{
+			int rc = k == 0 ? sgc_index_put_group(idx, v, chg)
+					: sgc_index_put_nic(idx, v, chg);
+			cr_assert_eq(rc, 0);
+			json_object_set_new(now, mj_str(v, "id"), json_string(kinds[k]));
+		}
+		json_decref(all);
+	}
+	fx_abort(&fx);
+	const char *id;
+	json_t *v;
+	json_object_foreach(known, id, v)
+	{
+		if (json_object_get(now, id))
+			continue;
+		int rc = strcmp(json_string_value(v), "sg") == 0 ? sgc_index_del_group(idx, id, chg)
+								 : sgc_index_del_nic(idx, id, chg);
+		cr_assert_eq(rc, 0);
+	}
+	json_object_clear(known);
+	json_object_update(known, now);
+	json_decref(now);
+	if (chg)
+		cr_assert_eq(chg->err, 0);
+}
+
+static struct sgc_index *index_now(json_t **known)
+{
+	struct sgc_index *idx = sgc_index_create();
+	cr_assert_not_null(idx);
+	json_t *k = json_object();
+	feed(idx, k, NULL);
+	if (known)
+		*known = k;
+	else
+		json_decref(k);
+	return idx;
+}
+
+static void to_bytes(const char *s, int *fam, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, s, out) == 1) {
+		*fam = 4;
+		return;
+	}
+	cr_assert_eq(inet_pton(AF_INET6, s, out), 1, "bad address %s", s);
+	*fam = 6;
+}
+
+static bool model_says(struct model *m, const char *src_nic, const char *src, const char *dst_nic,
+		       const char *dst, uint8_t proto, uint16_t sport, uint16_t dport, char *why)
+{
+	struct sg_flow f = {
+	    .src_nic = src_nic, .dst_nic = dst_nic, .proto = proto, .sport = sport, .dport = dport};
+	cr_assert(netaddr_parse(src, &f.src));
+	cr_assert(netaddr_parse(dst, &f.dst));
+	bool accept = false;
+	cr_assert_eq(sg_evaluate(m, &f, &accept, why, 256), 0, "%s", merr_message(&m->err));
+	return accept;
+}
+
+/* Both deciders agree, on the deciding rule too (ts/td: the compiled
+ * tables of src_nic/dst_nic, NULL for an outside end); returns the verdict. */
+static bool agree_tables(struct model *m, const struct sgc_index *idx, const char *src_nic,
+			 const struct sgc_tables *ts, const char *src, const char *dst_nic,
+			 const struct sgc_tables *td, const char *dst, uint8_t proto,
+			 uint16_t sport, uint16_t dport, const char *seedmsg)
+{
+	char why[256];
+	bool want = model_says(m, src_nic, src, dst_nic, dst, proto, sport, dport, why);
+	struct sgc_flow f = {.proto = proto, .sport = sport, .dport = dport};
+	int fam2;
+	to_bytes(src, &f.family, f.src);
+	to_bytes(dst, &fam2, f.dst);
+	cr_assert_eq(f.family, fam2);
+	struct sgc_decision d;
+	cr_assert_eq(sgc_decide(ts, td, &f, &d), 0);
+	cr_assert_eq(d.accept, want,
+		     "%s%s %s -> %s %s proto %u %u->%u: model %s (%s), compiled %s (by %d, "
+		     "counter %u)",
+		     seedmsg, src_nic ? src_nic : "outside", src, dst_nic ? dst_nic : "outside",
+		     dst, proto, sport, dport, want ? "accepts" : "denies", why,
+		     d.accept ? "accepts" : "denies", d.by, d.counter);
+	/* The deciding rule: "egress rule <id> of <sg>" / "ingress rule <id> of <sg>". */
+	char rid[64], gid[64];
+	const char *g = NULL, *r = NULL;
+	if (sscanf(why, "egress rule %63s of %63s", rid, gid) == 2 ||
+	    sscanf(why, "ingress rule %63s of %63s", rid, gid) == 2) {
+		cr_assert(d.by == SGC_BY_EGRESS || d.by == SGC_BY_INGRESS, "%s%s: by %d", seedmsg,
+			  why, d.by);
+		cr_assert(sgc_index_counter_rule(idx, d.counter, &g, &r), "%s%s: counter %u",
+			  seedmsg, why, d.counter);
+		cr_assert_str_eq(r, rid, "%s%s: compiled rule %s of %s", seedmsg, why, r, g);
+		cr_assert_str_eq(g, gid, "%s%s", seedmsg, why);
+	} else if (strstr(why, "reach each other")) {
+		cr_assert_eq(d.by, SGC_BY_INNER, "%s%s: by %d", seedmsg, why, d.by);
+	} else if (strstr(why, "no ingress rule")) {
+		cr_assert_eq(d.by, SGC_BY_INGRESS_DEFAULT, "%s%s: by %d", seedmsg, why, d.by);
+	} else {
+		cr_assert_eq(d.by, SGC_BY_OUTSIDE, "%s%s: by %d", seedmsg, why, d.by);
+	}
+	return want;
+}
+
+static bool agree(struct model *m, const struct sgc_index *idx, const char *src_nic,
+		  const char *src, const char *dst_nic, const char *dst, uint8_t proto,
+		  uint16_t sport, uint16_t dport, const char *seedmsg)
+{
+	struct sgc_tables ts, td;
+	sgc_tables_init(&ts);
+	sgc_tables_init(&td);
+	if (src_nic)
+		cr_assert_eq(sgc_compile_nic(idx, src_nic, &ts), 0, "compile %s", src_nic);
+	if (dst_nic)
+		cr_assert_eq(sgc_compile_nic(idx, dst_nic, &td), 0, "compile %s", dst_nic);
+	bool v = agree_tables(m, idx, src_nic, src_nic ? &ts : NULL, src, dst_nic,
+			      dst_nic ? &td : NULL, dst, proto, sport, dport, seedmsg);
+	sgc_tables_fini(&ts);
+	sgc_tables_fini(&td);
+	return v;
+}
+
+/* Asserts the verdict of a flow, asked of both. */
+static void expect(const struct sgc_index *idx, bool want, const char *src_nic, const char *src,
+		   const char *dst_nic, const char *dst, uint8_t proto, uint16_t sport,
+		   uint16_t dport)
+{
+	struct model *m = fx_begin(&fx);
+	bool got = agree(m, idx, src_nic, src, dst_nic, dst, proto, sport, dport, "");
+	fx_abort(&fx);
+	cr_assert_eq(got, want, "%s %s -> %s %s proto %u %u->%u: expected %s",
+		     src_nic ? src_nic : "outside", src, dst_nic ? dst_nic : "outside", dst, proto,
+		     sport, dport, want ? "accept" : "deny");
+}
+
+/* --- a small world for the hand-written cases ----------------------------------------- */
+
+struct world {
+	char vpc[ID], vsw[ID], vpc2[ID], vsw2[ID];
+};
+static struct world w;
+
+static void world(void)
+{
+	memset(&w, 0, sizeof(w));
+	mk_vpc("10.0.0.0/16", w.vpc);
+	mk_vpc("172.16.0.0/16", w.vpc2);
+	mk_vsw(w.vpc, "10.0.1.0/24", 0, w.vsw);
+	mk_vsw(w.vpc2, "172.16.1.0/24", 0, w.vsw2);
+}
+
+static void v6_of(const char *eni, char *buf)
+{
+	json_t *d = get_any(eni);
+	cr_assert(nic_addr(d, 6, 0, buf), "%s has no IPv6", eni);
+	json_decref(d);
+}
+
+static void collect(void *arg, const char *nic_id)
+{
+	json_array_append_new(arg, json_string(nic_id));
+}
+
+static bool has_str(const json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		if (strcmp(json_string_value(v), s) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* --- hand-written cases ---------------------------------------------------------------------- */
+
+Test(sgc, net25_priority_order_and_drop_wins_at_equal_priority)
+{
+	world();
+	char ga[ID], gb[ID], a[ID], b[ID];
+	mk_sg(w.vpc, NULL, ga);
+	mk_sg(w.vpc, NULL, gb);
+	const char *sa[] = {ga}, *sb[] = {gb};
+	mk_eni(w.vsw, sa, 1, "10.0.1.10", 0, 0, a);
+	mk_eni(w.vsw, sb, 1, "10.0.1.20", 0, 0, b);
+	rule(gb, false,
+	     (struct sg_rule_req){
+		 .protocol = "tcp", .port_range = "1/65535", .source_cidr = "10.0.0.0/16"});
+	struct sgc_index *idx = index_now(NULL);
+	expect(idx, true, a, "10.0.1.10", b, "10.0.1.20", TCP, 40000, 22);
+	sgc_index_destroy(idx);
+	/* A drop of the same priority wins over the accept. */
+	rule(gb, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "22/22",
+				  .source_cidr = "10.0.0.0/16",
+				  .policy = "drop"});
+	idx = index_now(NULL);
+	expect(idx, false, a, "10.0.1.10", b, "10.0.1.20", TCP, 40000, 22);
+	expect(idx, true, a, "10.0.1.10", b, "10.0.1.20", TCP, 40000, 80);
+	sgc_index_destroy(idx);
+	/* A lower number goes first: accept at 1 beats drop at 5. */
+	rule(gb, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "80/80",
+				  .source_cidr = "10.0.1.10",
+				  .policy = "drop",
+				  .priority = "5"});
+	rule(gb, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "81/81",
+				  .source_cidr = "10.0.1.10",
+				  .policy = "drop",
+				  .priority = "1"});
+	idx = index_now(NULL);
+	expect(idx, true, a, "10.0.1.10", b, "10.0.1.20", TCP, 40000, 80);
+	expect(idx, false, a, "10.0.1.10", b, "10.0.1.20", TCP, 40000, 81);
+	sgc_index_destroy(idx);
+}
+
+Test(sgc, net25_nested_cidrs)
+{
+	world();
+	char g[ID], a[ID];
+	mk_sg(w.vpc, NULL, g);
+	const char *s[] = {g};
+	mk_eni(w.vsw, s, 1, "10.0.1.10", 0, 0, a);
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "all", .source_cidr = "0.0.0.0/0", .priority = "50"});
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "all",
+				  .source_cidr = "192.0.2.0/24",
+				  .policy = "drop",
+				  .priority = "20"});
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "22/22",
+				  .source_cidr = "192.0.2.128/25",
+				  .priority = "10"});
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "all",
+				  .source_cidr = "192.0.2.130",
+				  .policy = "drop",
+				  .priority = "5"});
+	struct sgc_index *idx = index_now(NULL);
+	expect(idx, true, NULL, "198.51.100.1", a, "10.0.1.10", UDP, 1, 53);
+	expect(idx, false, NULL, "192.0.2.1", a, "10.0.1.10", TCP, 40000, 22);
+	expect(idx, true, NULL, "192.0.2.129", a, "10.0.1.10", TCP, 40000, 22);
+	expect(idx, false, NULL, "192.0.2.129", a, "10.0.1.10", TCP, 40000, 23);
+	expect(idx, false, NULL, "192.0.2.130", a, "10.0.1.10", TCP, 40000, 22);
+	/* The regions: 0/0, /24, /25, /32; the /32's set holds all four rules. */
+	struct sgc_tables t;
+	cr_assert_eq(sgc_compile_nic(idx, a, &t), 0);
+	const struct sgc_table *in4 = &t.t[0][0];
+	cr_assert_eq(in4->n, 5, "four regions and the NIC itself (an inner peer)");
+	size_t maxn = 0, inner = 0;
+	for (size_t i = 0; i < in4->n; i++) {
+		inner += (in4->e[i].val.flags & DP_SG_INNER) != 0;
+		if (t.sets[in4->e[i].val.ruleset].n > maxn)
+			maxn = t.sets[in4->e[i].val.ruleset].n;
+	}
+	cr_assert_eq(maxn, 4);
+	cr_assert_eq(inner, 1);
+	cr_assert_eq(in4->e[0].plen, 0, "0/0 sorts first");
+	cr_assert_eq(t.t[0][1].n, 1, "IPv6 ingress: only 0/0 (the NIC has no IPv6)");
+	cr_assert_eq(t.t[0][1].e[0].val.ruleset, 0, "and no rule");
+	sgc_tables_fini(&t);
+	sgc_index_destroy(idx);
+}
+
+Test(sgc, net25_ports_src_ports_icmp_all)
+{
+	world();
+	char g[ID], a[ID];
+	mk_sg(w.vpc, NULL, g);
+	const char *s[] = {g};
+	mk_eni(w.vsw, s, 1, "10.0.1.10", 0, 0, a);
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "8000/8080",
+				  .source_port_range = "1024/2048",
+				  .source_cidr = "0.0.0.0/0"});
+	rule(g, false, (struct sg_rule_req){.protocol = "icmp", .source_cidr = "198.51.100.0/24"});
+	rule(g, false, (struct sg_rule_req){.protocol = "gre", .source_cidr = "203.0.113.7"});
+	rule(g, false, (struct sg_rule_req){.protocol = "all", .source_cidr = "203.0.113.8"});
+	struct sgc_index *idx = index_now(NULL);
+	const char *me = "10.0.1.10";
+	expect(idx, true, NULL, "192.0.2.1", a, me, TCP, 1500, 8000);
+	expect(idx, true, NULL, "192.0.2.1", a, me, TCP, 2048, 8080);
+	expect(idx, false, NULL, "192.0.2.1", a, me, TCP, 2049, 8080);
+	expect(idx, false, NULL, "192.0.2.1", a, me, TCP, 1500, 8081);
+	expect(idx, false, NULL, "192.0.2.1", a, me, UDP, 1500, 8000);
+	expect(idx, true, NULL, "198.51.100.9", a, me, ICMP, 7, 0);
+	expect(idx, false, NULL, "198.51.100.9", a, me, UDP, 7, 0);
+	expect(idx, true, NULL, "203.0.113.7", a, me, GRE, 0, 0);
+	expect(idx, false, NULL, "203.0.113.7", a, me, ICMP, 0, 0);
+	expect(idx, true, NULL, "203.0.113.8", a, me, 132 /* SCTP */, 5, 5);
+	expect(idx, true, NULL, "203.0.113.8", a, me, TCP, 5, 5);
+	sgc_index_destroy(idx);
+}
+
+Test(sgc, net13_inner_accept_and_drop)
+{
+	world();
+	char g[ID], e[ID], a[ID], b[ID], c[ID], d[ID];
+	mk_sg(w.vpc, NULL, g);
+	mk_sg(w.vpc, "enterprise", e);
+	const char *sg[] = {g}, *se[] = {e};
+	mk_eni(w.vsw, sg, 1, "10.0.1.10", 1, 1, a);
+	mk_eni(w.vsw, sg, 1, "10.0.1.20", 0, 1, b);
+	mk_eni(w.vsw, se, 1, "10.0.1.30", 0, 0, c);
+	mk_eni(w.vsw, se, 1, "10.0.1.40", 0, 0, d);
+	/* An egress drop of everything does not stop members of an Accept group. */
+	rule(g, true,
+	     (struct sg_rule_req){.protocol = "all", .dest_cidr = "0.0.0.0/0", .policy = "drop"});
+	struct sgc_index *idx = index_now(NULL);
+	json_t *da = get_any(a);
+	char a2[NETADDR_STRLEN], a6[NETADDR_STRLEN], b6[NETADDR_STRLEN];
+	cr_assert(nic_addr(da, 4, 1, a2));
+	json_decref(da);
+	v6_of(a, a6);
+	v6_of(b, b6);
+	expect(idx, true, a, "10.0.1.10", b, "10.0.1.20", TCP, 1, 22);
+	expect(idx, true, a, a2, b, "10.0.1.20", TCP, 1, 22);
+	expect(idx, true, b, "10.0.1.20", a, a2, UDP, 1, 53);
+	expect(idx, true, a, a6, b, b6, TCP, 1, 22);
+	expect(idx, false, a, "10.0.1.10", c, "10.0.1.30", TCP, 1, 22);
+	/* Enterprise: members isolated (inner Drop), rules only accept. */
+	expect(idx, false, c, "10.0.1.30", d, "10.0.1.40", TCP, 1, 22);
+	sgc_index_destroy(idx);
+	rule(e, false,
+	     (struct sg_rule_req){
+		 .protocol = "tcp", .port_range = "22/22", .source_cidr = "10.0.1.30"});
+	idx = index_now(NULL);
+	expect(idx, true, c, "10.0.1.30", d, "10.0.1.40", TCP, 1, 22);
+	expect(idx, false, c, "10.0.1.30", d, "10.0.1.40", TCP, 1, 23);
+	sgc_index_destroy(idx);
+	/* Drop policy on the normal group: the egress drop applies again. */
+	set_policy(g, "Drop");
+	idx = index_now(NULL);
+	expect(idx, false, a, "10.0.1.10", b, "10.0.1.20", TCP, 1, 22);
+	struct sgc_tables t;
+	cr_assert_eq(sgc_compile_nic(idx, a, &t), 0);
+	for (int dir = 0; dir < 2; dir++)
+		for (int f = 0; f < 2; f++)
+			for (size_t i = 0; i < t.t[dir][f].n; i++)
+				cr_assert_eq(t.t[dir][f].e[i].val.flags, 0, "no inner peer left");
+	sgc_tables_fini(&t);
+	sgc_index_destroy(idx);
+}
+
+Test(sgc, net25_group_peers_same_vpc_and_classic_other_account)
+{
+	world();
+	char g1[ID], g2[ID], a[ID], b[ID], b2[ID];
+	mk_sg(w.vpc, NULL, g1);
+	mk_sg(w.vpc, NULL, g2);
+	const char *s1[] = {g1}, *s2[] = {g2};
+	mk_eni(w.vsw, s1, 1, "10.0.1.10", 0, 1, a);
+	mk_eni(w.vsw, s2, 1, "10.0.1.20", 1, 1, b);
+	mk_eni(w.vsw, s2, 1, "10.0.1.21", 0, 0, b2);
+	rule(g1, false,
+	     (struct sg_rule_req){.protocol = "tcp", .port_range = "22/22", .group_id = g2});
+	struct sgc_index *idx = index_now(NULL);
+	char b6[NETADDR_STRLEN], a6[NETADDR_STRLEN], bsec[NETADDR_STRLEN];
+	v6_of(b, b6);
+	v6_of(a, a6);
+	json_t *db = get_any(b);
+	cr_assert(nic_addr(db, 4, 1, bsec));
+	json_decref(db);
+	expect(idx, true, b, "10.0.1.20", a, "10.0.1.10", TCP, 1, 22);
+	expect(idx, true, b, bsec, a, "10.0.1.10", TCP, 1, 22);
+	expect(idx, true, b, b6, a, a6, TCP, 1, 22);
+	expect(idx, true, b2, "10.0.1.21", a, "10.0.1.10", TCP, 1, 22);
+	expect(idx, false, b2, "10.0.1.21", a, "10.0.1.10", TCP, 1, 23);
+	expect(idx, false, NULL, "10.0.1.99", a, "10.0.1.10", TCP, 1, 22);
+	/* The index's dependents of g2: its members and g1's. */
+	json_t *dep = json_array();
+	cr_assert_eq(sgc_index_dependents(idx, g2, collect, dep), 0);
+	cr_assert_eq(json_array_size(dep), 3, "b, b2 (members) and a (g1 names g2)");
+	cr_assert(has_str(dep, a) && has_str(dep, b) && has_str(dep, b2));
+	json_decref(dep);
+	sgc_index_destroy(idx);
+
+	/* Classic groups of two accounts: B's group names A's with its owner. */
+	char ca[ID], cb[ID], ia[ID], ib[ID], owner_txt[24];
+	mk_sg(NULL, NULL, ca);
+	const char *sca[] = {ca};
+	mk_classic("10.200.0.1", sca, 1, ia);
+	fx_as(&fx, fx.other);
+	mk_sg(NULL, NULL, cb);
+	const char *scb[] = {cb};
+	mk_classic("10.200.0.2", scb, 1, ib);
+	fx_as(&fx, fx.owner);
+	idx = index_now(NULL);
+	expect(idx, false, ia, "10.200.0.1", ib, "10.200.0.2", TCP, 1, 22);
+	sgc_index_destroy(idx);
+	snprintf(owner_txt, sizeof(owner_txt), "%" PRIu64, fx.owner);
+	fx_as(&fx, fx.other);
+	rule(cb, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "22/22",
+				  .group_id = ca,
+				  .group_owner_id = owner_txt});
+	/* Classic "internet" rules never apply to intranet traffic. */
+	rule(cb, false,
+	     (struct sg_rule_req){
+		 .protocol = "all", .source_cidr = "0.0.0.0/0", .nic_type = "internet"});
+	fx_as(&fx, fx.owner);
+	idx = index_now(NULL);
+	expect(idx, true, ia, "10.200.0.1", ib, "10.200.0.2", TCP, 1, 22);
+	expect(idx, false, ia, "10.200.0.1", ib, "10.200.0.2", TCP, 1, 80);
+	expect(idx, false, ib, "10.200.0.2", ia, "10.200.0.1", TCP, 1, 22);
+	expect(idx, false, NULL, "192.0.2.1", ib, "10.200.0.2", TCP, 1, 80);
+	sgc_index_destroy(idx);
+}
+
+Test(sgc, net25_local_cidr_and_families)
+{
+	world();
+	char g[ID], p[ID], a[ID], b[ID], a2[NETADDR_STRLEN], a6[NETADDR_STRLEN], b6[NETADDR_STRLEN];
+	mk_sg(w.vpc, NULL, g);
+	mk_sg(w.vpc, NULL, p);
+	const char *sg[] = {g}, *sp[] = {p};
+	mk_eni(w.vsw, sg, 1, "10.0.1.10", 1, 1, a);
+	mk_eni(w.vsw, sp, 1, "10.0.1.20", 0, 1, b);
+	json_t *da = get_any(a);
+	cr_assert(nic_addr(da, 4, 1, a2));
+	json_decref(da);
+	v6_of(a, a6);
+	v6_of(b, b6);
+	/* SSH only to the primary address: DestCidrIp narrows the rule. */
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "tcp",
+				  .port_range = "22/22",
+				  .source_cidr = "0.0.0.0/0",
+				  .dest_cidr = "10.0.1.10"});
+	/* A group peer narrowed to an IPv4 local address: never an IPv6 flow. */
+	rule(g, false,
+	     (struct sg_rule_req){.protocol = "udp",
+				  .port_range = "53/53",
+				  .group_id = p,
+				  .dest_cidr = "10.0.1.0/24"});
+	/* IPv6 only. */
+	rule(g, false,
+	     (struct sg_rule_req){
+		 .protocol = "tcp", .port_range = "443/443", .source_cidr6 = "::/0"});
+	/* IPv4 only. */
+	rule(g, false,
+	     (struct sg_rule_req){
+		 .protocol = "tcp", .port_range = "80/80", .source_cidr = "0.0.0.0/0"});
+	struct sgc_index *idx = index_now(NULL);
+	expect(idx, true, NULL, "192.0.2.1", a, "10.0.1.10", TCP, 1, 22);
+	expect(idx, false, NULL, "192.0.2.1", a, a2, TCP, 1, 22);
+	expect(idx, true, b, "10.0.1.20", a, a2, UDP, 1, 53);
+	expect(idx, false, b, b6, a, a6, UDP, 1, 53);
+	expect(idx, true, b, b6, a, a6, TCP, 1, 443);
+	expect(idx, false, NULL, "192.0.2.1", a, "10.0.1.10", TCP, 1, 443);
+	expect(idx, true, NULL, "192.0.2.1", a, "10.0.1.10", TCP, 1, 80);
+	expect(idx, false, NULL, "2001:db8::1", a, a6, TCP, 1, 80);
+	expect(idx, true, NULL, "2001:db8::1", a, a6, TCP, 1, 443);
+	/* Egress of the IPv6 family is untouched by IPv4 drops. */
+	rule(g, true,
+	     (struct sg_rule_req){.protocol = "all", .dest_cidr = "0.0.0.0/0", .policy = "drop"});
+	sgc_index_destroy(idx);
+	idx = index_now(NULL);
+	expect(idx, false, a, "10.0.1.10", NULL, "192.0.2.1", TCP, 1, 80);
+	expect(idx, true, a, a6, NULL, "2001:db8::1", TCP, 1, 80);
+	sgc_index_destroy(idx);
+}
+
+Test(sgc, net25_counters_stable_freed_and_named)
+{
+	world();
+	char g[ID], a[ID];
+	mk_sg(w.vpc, NULL, g);
+	const char *sg[] = {g};
+	mk_eni(w.vsw, sg, 1, "10.0.1.10", 0, 0, a);
+	rule(g, false,
+	     (struct sg_rule_req){
+		 .protocol = "tcp", .port_range = "22/22", .source_cidr = "0.0.0.0/0"});
+	rule(g, false,
+	     (struct sg_rule_req){
+		 .protocol = "tcp", .port_range = "80/80", .source_cidr = "0.0.0.0/0"});
+	struct sgc_index *idx = sgc_index_create();
+	json_t *known = json_object();
+	struct sgc_change chg;
+	sgc_change_init(&chg);
+	feed(idx, known, &chg);
+	cr_assert_eq(chg.n_counters, 2, "two rules, two new counters");
+	cr_assert(sgc_change_has(&chg, a));
+	json_t *doc = get_any(g);
+	const json_t *rules = json_object_get(doc, "rules");
+	const char *r0 = mj_str(json_array_get(rules, 0), "id");
+	const char *r1 = mj_str(json_array_get(rules, 1), "id");
+	uint32_t c0 = sgc_index_rule_counter(idx, g, r0), c1 = sgc_index_rule_counter(idx, g, r1);
+	cr_assert(c0 && c1 && c0 != c1);
+	const char *gg, *rr;
+	cr_assert(sgc_index_counter_rule(idx, c1, &gg, &rr));
+	cr_assert_str_eq(gg, g);
+	cr_assert_str_eq(rr, r1);
+	/* Feeding the same state again changes nothing. */
+	sgc_change_clear(&chg);
+	feed(idx, known, &chg);
+	cr_assert_eq(chg.n, 0);
+	cr_assert_eq(chg.n_counters, 0);
+	/* Revoking rule 0 frees its counter; rule 1 keeps its own. */
+	struct model *m = fx_begin(&fx);
+	cr_assert_eq(sg_revoke(m, g, false, NULL, 0, &r0, 1), 0);
+	fx_commit(&fx);
+	feed(idx, known, &chg);
+	cr_assert(sgc_change_has(&chg, a));
+	cr_assert_eq(sgc_index_rule_counter(idx, g, r1), c1);
+	cr_assert_not(sgc_index_counter_rule(idx, c0, NULL, NULL));
+	/* A name change is nothing to the tables. */
+	sgc_change_clear(&chg);
+	m = fx_begin(&fx);
+	cr_assert_eq(sg_modify(m, g, "renamed", NULL), 0);
+	fx_commit(&fx);
+	feed(idx, known, &chg);
+	cr_assert_eq(chg.n, 0);
+	json_decref(doc);
+	json_decref(known);
+	sgc_change_fini(&chg);
+	sgc_index_destroy(idx);
+}
+
+/* --- chunks and keys
+ * ------------------------------------------------------------------------------ */
+
+Test(sgc, net25_chunks_and_keys)
+{
+	struct dp_sg_rule r[20];
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 20; i++)
+		r[i].counter = (uint32_t)i + 1;
+	struct sgc_ruleset s = {.r = r, .n = 20};
+	cr_assert_eq(sgc_chunk_count(&s), 3);
+	struct dp_sg_chunk c;
+	sgc_chunk(&s, 0, &c);
+	cr_assert(c.n == 8 && c.more == 1 && c.r[0].counter == 1);
+	sgc_chunk(&s, 2, &c);
+	cr_assert(c.n == 4 && c.more == 0 && c.r[3].counter == 20);
+	struct sgc_ruleset e = {0};
+	cr_assert_eq(sgc_chunk_count(&e), 0);
+	struct sgc_entry en = {.addr = {10, 0, 1, 0}, .plen = 24};
+	struct dp_sg_key k;
+	sgc_entry_key(&en, 7, 1, true, false, &k);
+	cr_assert_eq(k.prefixlen, 56);
+	cr_assert_eq(k.table, (7u << 3) | (1u << 2) | (1u << 1));
+	cr_assert_eq(k.addr[2], 1);
+}
