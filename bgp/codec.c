@@ -157,7 +157,7 @@ void bgp_err_set(struct bgp_err *e, uint8_t code, uint8_t subcode, const void *d
 	e->code = code;
 	e->subcode = subcode;
 	if (len > BGP_ERR_DATA_MAX)
-		len = BGP_ERR_DATA_MAX; /* XXX: long NOTIFICATION data is truncated */
+		len = BGP_ERR_DATA_MAX; /* more than a NOTIFICATION can carry */
 	e->data_len = (uint16_t)len;
 	if (len)
 		memcpy(e->data, data, len);
@@ -502,16 +502,17 @@ size_t bgp_encode_notification(struct bgp_wbuf *w, const struct bgp_err *e)
 	return bgp_finish_msg(w, start);
 }
 
-bool bgp_decode_route_refresh(const uint8_t *body, size_t len, struct bgp_route_refresh *rr,
+bool bgp_decode_route_refresh(const uint8_t *msg, size_t msglen, struct bgp_route_refresh *rr,
 			      struct bgp_err *err)
 {
 	struct bgp_cur c;
 
-	bgp_cur_init(&c, body, len);
-	if (len != 4 || !bgp_cur_u16(&c, &rr->afi) || !bgp_cur_u8(&c, &rr->subtype) ||
+	bgp_cur_init(&c, msg, msglen);
+	if (msglen != BGP_ROUTE_REFRESH_LEN || !bgp_cur_skip(&c, BGP_HDR_LEN) ||
+	    !bgp_cur_u16(&c, &rr->afi) || !bgp_cur_u8(&c, &rr->subtype) ||
 	    !bgp_cur_u8(&c, &rr->safi)) {
-		/* RFC 7313 5: the data is the whole message; we have the body. */
-		bgp_err_set(err, BGP_ERR_ROUTE_REFRESH, BGP_RR_BAD_LEN, body, len);
+		/* RFC 7313 5: the data is the complete message, header included. */
+		bgp_err_set(err, BGP_ERR_ROUTE_REFRESH, BGP_RR_BAD_LEN, msg, msglen);
 		return false;
 	}
 	return true;

@@ -31,9 +31,11 @@
 #define BGP_ROUTE_REFRESH_LEN 23
 #define BGP_VERSION 4
 #define BGP_AS_TRANS 23456u
-#define BGP_ASPATH_MAX 8192  /* 4-octet form of the longest AS_PATH a 4096-byte message holds */
-#define BGP_OTHER_MAX 4096   /* unknown transitive attributes kept for re-announcement */
-#define BGP_ERR_DATA_MAX 256 /* NOTIFICATION data we keep; longer data is truncated */
+#define BGP_ASPATH_MAX 8192 /* 4-octet form of the longest AS_PATH a 4096-byte message holds */
+#define BGP_OTHER_MAX 4096  /* unknown transitive attributes kept for re-announcement */
+/* NOTIFICATION data: all a 4096-byte NOTIFICATION can carry (RFC 4271 4.5),
+ * so that, e.g., a whole bad ROUTE-REFRESH fits (RFC 7313 5). */
+#define BGP_ERR_DATA_MAX (BGP_MAX_LEN - BGP_NOTIFICATION_MIN_LEN)
 
 enum bgp_msg_type {
 	BGP_MSG_OPEN = 1,
@@ -198,8 +200,11 @@ struct bgp_route_refresh {
 	uint8_t subtype;
 	uint8_t safi;
 };
-/* Decodes a body; a wrong length is error 7/1 (RFC 7313 5). */
-bool bgp_decode_route_refresh(const uint8_t *body, size_t len, struct bgp_route_refresh *rr,
+/* Decodes a whole ROUTE-REFRESH message, header included (msg, msglen as
+ * bgp_decode_header() framed it).  A body other than 4 bytes is error 7/1
+ * with the complete message as the data (RFC 7313 5); a message longer than
+ * a NOTIFICATION can carry is cut at BGP_ERR_DATA_MAX. */
+bool bgp_decode_route_refresh(const uint8_t *msg, size_t msglen, struct bgp_route_refresh *rr,
 			      struct bgp_err *err);
 size_t bgp_encode_route_refresh(struct bgp_wbuf *w, enum bgp_fam fam, uint8_t subtype);
 
@@ -254,6 +259,11 @@ struct bgp_peer_ctx {
 	bool ebgp;
 	uint32_t peer_as;
 	bool fam[BGP_FAM_COUNT]; /* families negotiated */
+	/* Our own addresses on this session: a next hop equal to one of them is
+	 * semantically incorrect (RFC 4271 6.3).  has_local4/6 false: unknown. */
+	bool has_local4, has_local6;
+	uint8_t local4[4];
+	uint8_t local6[16];
 };
 
 /* Path attributes of one UPDATE, normalised: AS_PATH in 4-octet form with
@@ -294,7 +304,7 @@ struct bgp_update {
 	int mp_reach_fam;
 	struct bgp_cur mp_reach;
 	uint8_t mp_nh[32];
-	uint8_t mp_nh_len; /* 4, 16 or 32 */
+	uint8_t mp_nh_len; /* 4, 16 or 32 (32: global, then link-local) */
 	int mp_unreach_fam;
 	struct bgp_cur mp_unreach;
 	uint32_t n_withdrawn, n_nlri, n_mp_reach, n_mp_unreach;
@@ -320,8 +330,12 @@ unsigned bgp_aspath_hops(const uint8_t *aspath, size_t len);
 bool bgp_aspath_contains(const uint8_t *aspath, size_t len, uint32_t as);
 /* Leftmost AS of the first AS_SEQUENCE, or 0. */
 uint32_t bgp_aspath_first(const uint8_t *aspath, size_t len);
-/* Text form "65001 65002 {1 2}" into buf. */
+/* Text form "65001 65002 {1 2}" into buf (cut when buf is too small). */
 char *bgp_aspath_format(const uint8_t *aspath, size_t len, char *buf, size_t size);
+/* A buffer of this size always holds the whole text of a len-byte 4-octet
+ * AS_PATH: at most 3 characters per byte (" 4294967295" for an AS of 4 bytes,
+ * " [{" and "}]" for a segment header of 2), and the NUL. */
+#define BGP_ASPATH_TEXT_SIZE(len) (3 * (size_t)(len) + 1)
 
 /* Attributes for one UPDATE we send. */
 struct bgp_out_attrs {

@@ -249,6 +249,12 @@ static int neighbor_key(struct parse_ctx *pc, const char *k, const char *v)
 			return fail(
 			    pc, "max-prefixes-action must be keep-first or teardown, not '%s'%s", v,
 			    "");
+	} else if (!strcmp(k, "max-output-queue")) {
+		if (!parse_u32(v, 1u << 30, &n->max_output_queue) ||
+		    n->max_output_queue < BGP_MIN_MAX_OUTQ)
+			return fail(pc,
+				    "max-output-queue must be 65536..1073741824 bytes, not '%s'%s",
+				    v, "");
 	} else if (!strcmp(k, "max-prefixes-restart")) {
 		if (!parse_u32(v, 86400, &n->limit_restart))
 			return fail(pc, "bad max-prefixes-restart '%s'%s", v, "");

@@ -84,6 +84,11 @@ static json_t *neighbor_json(const struct bgp_neighbor *n)
 	json_object_set_new(o, "import", json_string(c->import_accept ? "accept" : "none"));
 	json_object_set_new(o, "export", json_string(c->export_networks ? "networks" : "none"));
 	json_object_set_new(o, "max-prefixes", json_integer(c->max_prefixes));
+	json_object_set_new(o, "max-output-queue", json_integer(c->max_output_queue));
+	json_object_set_new(o, "output-queue-bytes",
+			    json_integer(n->conn && !n->conn->closed
+					     ? (json_int_t)evbuffer_get_length(n->conn->out)
+					     : 0));
 	json_object_set_new(
 	    o, "max-prefixes-action",
 	    json_string(c->limit_action == BGP_LIMIT_TEARDOWN ? "teardown" : "keep-first"));
@@ -91,7 +96,7 @@ static json_t *neighbor_json(const struct bgp_neighbor *n)
 			    json_integer((json_int_t)bgp_rib_received(sp->rib, n->slot)));
 	json_object_set_new(o, "accepted",
 			    json_integer((json_int_t)bgp_rib_accepted(sp->rib, n->slot)));
-	json_object_set_new(o, "advertised", json_integer((json_int_t)n->nadv));
+	json_object_set_new(o, "advertised", json_integer((json_int_t)n->adv.count));
 	if (n->fsm.state >= BGP_ST_OPENCONFIRM) {
 		char id[INET_ADDRSTRLEN];
 		uint32_t nid = htonl(n->peer_open.bgp_id);
@@ -129,7 +134,8 @@ static json_t *path_json(const struct bgp_speaker *sp, const struct bgp_prefix *
 			 const struct bgp_path *path)
 {
 	const struct bgp_attrs *a = path->attrs;
-	char buf[2048];
+	char buf[128];
+	char *text = malloc(BGP_ASPATH_TEXT_SIZE(a->aspath_len)); /* the whole AS path */
 	json_t *o = json_object(), *flags = json_array();
 
 	json_object_set_new(o, "prefix", json_string(bgp_prefix_format(p, buf, sizeof(buf))));
@@ -141,9 +147,14 @@ static json_t *path_json(const struct bgp_speaker *sp, const struct bgp_prefix *
 		inet_ntop(AF_INET6, bgp_attrs_nh(a) + 16, buf, sizeof(buf));
 		json_object_set_new(o, "next-hop-link-local", json_string(buf));
 	}
-	json_object_set_new(
-	    o, "as-path",
-	    json_string(bgp_aspath_format(bgp_attrs_aspath(a), a->aspath_len, buf, sizeof(buf))));
+	if (text)
+		json_object_set_new(
+		    o, "as-path",
+		    json_string(bgp_aspath_format(bgp_attrs_aspath(a), a->aspath_len, text,
+						  BGP_ASPATH_TEXT_SIZE(a->aspath_len))));
+	else
+		json_object_set_new(o, "as-path", json_null()); /* out of memory */
+	free(text);
 	json_object_set_new(o, "origin", json_string(origin_name(a->origin)));
 	if (a->flags & BGP_ATTRS_MED)
 		json_object_set_new(o, "med", json_integer(a->med));
@@ -262,12 +273,15 @@ static json_t *cmd_routes(struct bgp_speaker *sp, char **argv, int argc)
 
 			if (!n || (w.peer >= 0 && w.peer != (int)k))
 				continue;
-			for (size_t j = 0; j < n->nadv; j++)
-				json_array_append_new(
-				    w.out,
-				    json_pack("{s:s, s:s}", "prefix",
-					      bgp_prefix_format(&n->adv[j], buf, sizeof(buf)),
-					      "neighbor", n->name));
+			for (size_t j = 0; j < n->adv.cap; j++) {
+				const struct bgp_prefix *p = bgp_adjout_at(&n->adv, j);
+
+				if (p)
+					json_array_append_new(
+					    w.out, json_pack("{s:s, s:s}", "prefix",
+							     bgp_prefix_format(p, buf, sizeof(buf)),
+							     "neighbor", n->name));
+			}
 		}
 		return w.out;
 	}
@@ -304,6 +318,8 @@ static json_t *cmd_summary(struct bgp_speaker *sp)
 	json_object_set_new(o, "attribute-bytes",
 			    json_integer((json_int_t)bgp_attr_table_bytes(sp->attrs)));
 	json_object_set_new(o, "rib-bytes", json_integer((json_int_t)bgp_rib_bytes(sp->rib)));
+	json_object_set_new(o, "accept-pauses", json_integer((json_int_t)sp->accept_pauses));
+	json_object_set_new(o, "lingering-sockets", json_integer((json_int_t)sp->n_lingers));
 	for (unsigned k = 0; k < BGP_RIB_MAX_PEERS; k++) {
 		struct bgp_neighbor *n = sp->nbrs[k];
 

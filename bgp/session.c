@@ -59,6 +59,7 @@ static void conn_free_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct bgp_conn *c = arg;
 
+	event_free(c->ev_resume);
 	evbuffer_free(c->out);
 	free(c->in);
 	free(c);
@@ -78,6 +79,8 @@ static void conn_free_cb(evutil_socket_t fd, short what, void *arg)
 struct bgp_linger {
 	struct bgp_speaker *sp;
 	evutil_socket_t fd;
+	uint8_t fam; /* the neighbor's address, for BGP_LINGER_PER_ADDR */
+	uint8_t addr[16];
 	struct event *ev;
 	int64_t deadline_ms;
 	struct bgp_linger *next;
@@ -93,6 +96,7 @@ static void linger_free(struct bgp_linger *l)
 	}
 	event_free(l->ev);
 	close(l->fd);
+	l->sp->n_lingers--;
 	free(l);
 }
 
@@ -120,11 +124,34 @@ static void linger_cb(evutil_socket_t fd, short what, void *arg)
 	event_add(l->ev, &tv);
 }
 
-static void linger_start(struct bgp_speaker *sp, evutil_socket_t fd)
+/* A burst of connections from one address (each new one replaces the
+ * previous, which lingers) must not pile up descriptors: past
+ * BGP_LINGER_PER_ADDR for the address or BGP_LINGER_MAX in all, the socket
+ * is closed at once. */
+static bool linger_room(const struct bgp_speaker *sp, uint8_t fam, const uint8_t addr[16])
 {
-	struct bgp_linger *l = calloc(1, sizeof(*l));
+	unsigned same = 0;
+
+	if (sp->n_lingers >= BGP_LINGER_MAX)
+		return false;
+	for (const struct bgp_linger *l = sp->lingers; l; l = l->next)
+		if (l->fam == fam && memcmp(l->addr, addr, 16) == 0 &&
+		    ++same >= BGP_LINGER_PER_ADDR)
+			return false;
+	return true;
+}
+
+static void linger_start(struct bgp_speaker *sp, evutil_socket_t fd, uint8_t fam,
+			 const uint8_t addr[16])
+{
+	struct bgp_linger *l;
 	struct timeval tv = {BGP_LINGER_MS / 1000, (BGP_LINGER_MS % 1000) * 1000};
 
+	if (!linger_room(sp, fam, addr)) {
+		close(fd);
+		return;
+	}
+	l = calloc(1, sizeof(*l));
 	shutdown(fd, SHUT_WR);
 	if (!l || !(l->ev = event_new(sp->base, fd, EV_READ, linger_cb, l)) ||
 	    event_add(l->ev, &tv) < 0) {
@@ -136,9 +163,12 @@ static void linger_start(struct bgp_speaker *sp, evutil_socket_t fd)
 	}
 	l->sp = sp;
 	l->fd = fd;
+	l->fam = fam;
+	memcpy(l->addr, addr, 16);
 	l->deadline_ms = bgp_now_ms() + BGP_LINGER_MS;
 	l->next = sp->lingers;
 	sp->lingers = l;
+	sp->n_lingers++;
 }
 
 void bgp_session_linger_close_all(struct bgp_speaker *sp)
@@ -158,16 +188,18 @@ static void conn_close(struct bgp_conn *c)
 	c->closed = true;
 	event_free(c->ev_read);
 	event_free(c->ev_write);
+	event_del(c->ev_resume); /* freed with the struct */
 	if (c->connecting)
 		close(c->fd);
 	else
-		linger_start(c->nbr->sp, c->fd);
+		linger_start(c->nbr->sp, c->fd, c->nbr->cfg.addr_fam, c->nbr->cfg.addr);
 	if (event_base_once(c->nbr->sp->base, -1, EV_TIMEOUT, conn_free_cb, c, &zero) < 0)
 		conn_free_cb(-1, 0, c); /* XXX: cannot defer; only at teardown of the base */
 }
 
 static void on_read(evutil_socket_t fd, short what, void *arg);
 static void on_write(evutil_socket_t fd, short what, void *arg);
+static void on_resume(evutil_socket_t fd, short what, void *arg);
 
 static void conn_local_addr(struct bgp_conn *c)
 {
@@ -210,7 +242,8 @@ static struct bgp_conn *conn_new(struct bgp_neighbor *n, int fd, bool outgoing, 
 		goto fail_buf;
 	c->ev_read = event_new(n->sp->base, fd, EV_READ | EV_PERSIST, on_read, c);
 	c->ev_write = event_new(n->sp->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
-	if (!c->ev_read || !c->ev_write)
+	c->ev_resume = evtimer_new(n->sp->base, on_resume, c);
+	if (!c->ev_read || !c->ev_write || !c->ev_resume)
 		goto fail_ev;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -226,6 +259,8 @@ fail_ev:
 		event_free(c->ev_read);
 	if (c->ev_write)
 		event_free(c->ev_write);
+	if (c->ev_resume)
+		event_free(c->ev_resume);
 fail_buf:
 	if (c->out)
 		evbuffer_free(c->out);
@@ -257,10 +292,22 @@ static void conn_flush(struct bgp_conn *c)
 	event_del(c->ev_write);
 }
 
+/* Queues a message.  The queue is bounded (cfg.max_output_queue): a peer
+ * that stops reading would otherwise grow us without limit.  Past the bound
+ * nothing more is queued and the session is reset from the event loop
+ * (on_outq(): Cease/8), not here, deep inside an encoding loop. */
 static void conn_send(struct bgp_conn *c, const uint8_t *buf, size_t len)
 {
-	if (!c || c->closed || c->connecting || !len)
+	struct timeval zero = {0, 0};
+
+	if (!c || c->closed || c->connecting || !len || c->overflow)
 		return;
+	if (evbuffer_get_length(c->out) + len > c->nbr->cfg.max_output_queue) {
+		c->overflow = true;
+		if (c == c->nbr->conn)
+			evtimer_add(c->nbr->t_outq, &zero);
+		return;
+	}
 	evbuffer_add(c->out, buf, len);
 	/* Batch: flush at once only when there is a good amount queued; the
 	 * write event (or the end of the current read batch) flushes the rest. */
@@ -386,33 +433,6 @@ static bool out_attrs(const struct bgp_neighbor *n, enum bgp_fam fam, struct bgp
 	return true;
 }
 
-static void adv_add(struct bgp_neighbor *n, const struct bgp_prefix *p)
-{
-	for (size_t i = 0; i < n->nadv; i++)
-		if (bgp_prefix_eq(&n->adv[i], p))
-			return;
-	if (n->nadv == n->adv_cap) {
-		size_t cap = n->adv_cap ? n->adv_cap * 2 : 16;
-		struct bgp_prefix *a = realloc(n->adv, cap * sizeof(*a));
-
-		if (!a)
-			return; /* XXX: Adj-RIB-Out view incomplete; the announcement went out */
-		n->adv = a;
-		n->adv_cap = cap;
-	}
-	n->adv[n->nadv++] = *p;
-}
-
-static void adv_del(struct bgp_neighbor *n, const struct bgp_prefix *p)
-{
-	for (size_t i = 0; i < n->nadv; i++) {
-		if (bgp_prefix_eq(&n->adv[i], p)) {
-			n->adv[i] = n->adv[--n->nadv];
-			return;
-		}
-	}
-}
-
 /* Sends announcements (or withdrawals) of p[0..cnt), all of family fam. */
 static void send_prefixes(struct bgp_neighbor *n, enum bgp_fam fam, const struct bgp_prefix *p,
 			  size_t cnt, bool withdraw)
@@ -438,13 +458,17 @@ static void send_prefixes(struct bgp_neighbor *n, enum bgp_fam fam, const struct
 		if (!used)
 			break; /* cannot happen: one prefix always fits */
 		conn_send(n->conn, buf, msglen);
+		if (!n->conn || n->conn->overflow)
+			break; /* not sent; the session is about to be reset */
 		n->ctr[BGP_C_UPDATE_OUT]++;
 		for (size_t i = 0; i < used; i++) {
 			if (withdraw) {
-				adv_del(n, &p[i]);
+				bgp_adjout_del(&n->adv, &p[i]);
 				n->ctr[BGP_C_PREFIX_WITHDRAWN_OUT]++;
 			} else {
-				adv_add(n, &p[i]);
+				/* XXX: out of memory leaves the Adj-RIB-Out view
+				 * incomplete; the announcement went out anyway. */
+				bgp_adjout_add(&n->adv, &p[i]);
 				n->ctr[BGP_C_PREFIX_ANNOUNCED_OUT]++;
 			}
 		}
@@ -644,8 +668,27 @@ static void negotiate(struct bgp_neighbor *n)
 		n->fam_up[f] = n->cfg.fam[f] && o->mp[f];
 		n->ctx.fam[f] = n->fam_up[f];
 	}
+	/* Our own addresses, for the next hop check (RFC 4271 6.3 a): the
+	 * session's local address, and the next hops we announce. */
+	n->ctx.has_local4 = n->ctx.has_local6 = false;
+	if (n->conn && n->conn->local_fam == BGP_FAM_V4) {
+		n->ctx.has_local4 = true;
+		memcpy(n->ctx.local4, n->conn->local_addr, 4);
+	} else if (n->cfg.has_nexthop4) {
+		n->ctx.has_local4 = true;
+		memcpy(n->ctx.local4, n->cfg.nexthop4, 4);
+	}
+	if (n->conn && n->conn->local_fam == BGP_FAM_V6) {
+		n->ctx.has_local6 = true;
+		memcpy(n->ctx.local6, n->conn->local_addr, 16);
+	} else if (n->cfg.has_nexthop6) {
+		n->ctx.has_local6 = true;
+		memcpy(n->ctx.local6, n->cfg.nexthop6, 16);
+	}
 	n->rr = o->route_refresh;
 	n->err = o->route_refresh && o->enhanced_rr && n->cfg.enhanced_rr;
+	n->rr_tokens = BGP_RR_BURST;
+	n->rr_refill_ms = bgp_now_ms();
 	memset(&info, 0, sizeof(info));
 	info.ebgp = n->ctx.ebgp;
 	info.router_id = o->bgp_id;
@@ -729,9 +772,11 @@ static void release(struct bgp_neighbor *n, enum bgp_state from)
 	for (int f = 0; f < BGP_FAM_COUNT; f++) {
 		n->err_refreshing[f] = false;
 		n->fam_up[f] = false;
+		n->rr_pending[f] = false;
 	}
 	evtimer_del(n->t_err_stale);
-	n->nadv = 0;
+	evtimer_del(n->t_refresh);
+	bgp_adjout_clear(&n->adv);
 }
 
 /* ---- the FSM driver ---- */
@@ -929,6 +974,115 @@ static void process_update(struct bgp_neighbor *n, const uint8_t *body, size_t l
 	}
 }
 
+/* Re-sends our Adj-RIB-Out of fam, framed by BoRR/EoRR when enhanced
+ * (RFC 7313 4).  O(networks): the Adj-RIB-Out is a hash set. */
+static void readvertise(struct bgp_neighbor *n, enum bgp_fam fam)
+{
+	if (n->err)
+		send_refresh(n, fam, BGP_RR_BORR);
+	announce_networks(n, fam);
+	if (n->err)
+		send_refresh(n, fam, BGP_RR_EORR);
+}
+
+/* Refills the refresh bucket: one token per BGP_RR_INTERVAL_MS, at most
+ * BGP_RR_BURST.  Returns the ms until the next token when it is empty. */
+static int64_t rr_refill(struct bgp_neighbor *n)
+{
+	int64_t now = bgp_now_ms(), earned = (now - n->rr_refill_ms) / BGP_RR_INTERVAL_MS;
+
+	if (n->rr_tokens >= BGP_RR_BURST) {
+		n->rr_refill_ms = now;
+		return 0;
+	}
+	if (earned > 0) {
+		n->rr_tokens += earned > BGP_RR_BURST ? BGP_RR_BURST : (unsigned)earned;
+		if (n->rr_tokens > BGP_RR_BURST)
+			n->rr_tokens = BGP_RR_BURST;
+		n->rr_refill_ms += earned * BGP_RR_INTERVAL_MS;
+	}
+	return n->rr_tokens ? 0 : n->rr_refill_ms + BGP_RR_INTERVAL_MS - now;
+}
+
+static void rr_schedule(struct bgp_neighbor *n, int64_t ms)
+{
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+
+	if (!evtimer_pending(n->t_refresh, NULL))
+		evtimer_add(n->t_refresh, &tv);
+}
+
+/* A peer's refresh request (RFC 2918 3), rate-limited: within the bucket
+ * it is served at once; past it, requests for a family are coalesced into
+ * one re-advertisement when the next token comes (on_refresh()).  The peer
+ * gets every route it asked for, but a flood of requests costs a flag each. */
+static void refresh_request(struct bgp_neighbor *n, enum bgp_fam fam)
+{
+	int64_t wait;
+
+	if (n->rr_pending[fam]) {
+		n->ctr[BGP_C_REFRESH_DEFERRED]++;
+		return;
+	}
+	wait = rr_refill(n);
+	if (wait == 0) {
+		n->rr_tokens--;
+		readvertise(n, fam);
+		return;
+	}
+	n->ctr[BGP_C_REFRESH_DEFERRED]++;
+	n->rr_pending[fam] = true;
+	rr_schedule(n, wait);
+}
+
+static void on_refresh(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_neighbor *n = arg;
+
+	if (n->fsm.state != BGP_ST_ESTABLISHED)
+		return;
+	for (int f = 0; f < BGP_FAM_COUNT; f++) {
+		int64_t wait;
+
+		if (!n->rr_pending[f])
+			continue;
+		wait = rr_refill(n);
+		if (wait) {
+			rr_schedule(n, wait);
+			return;
+		}
+		n->rr_tokens--;
+		n->rr_pending[f] = false;
+		readvertise(n, (enum bgp_fam)f);
+		if (!n->conn || n->conn->closed)
+			return;
+	}
+	if (n->conn && !n->conn->closed)
+		conn_flush(n->conn);
+}
+
+/* The output queue overflowed (conn_send()): the peer does not drain what
+ * we send.  Reset with Cease/8 "out of resources" (RFC 4486), restart later. */
+static void on_outq(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_neighbor *n = arg;
+	struct bgp_err e;
+
+	if (!n->conn || n->conn->closed || !n->conn->overflow)
+		return;
+	n->ctr[BGP_C_OUTQ_RESET]++;
+	bgp_log(BGP_LOG_WARN,
+		"neighbor %s: not reading: %zu bytes queued, over max-output-queue %u; session "
+		"reset (Cease/8)",
+		n->name, evbuffer_get_length(n->conn->out), n->cfg.max_output_queue);
+	/* What is queued will never be read; the NOTIFICATION goes first. */
+	evbuffer_drain(n->conn->out, evbuffer_get_length(n->conn->out));
+	bgp_err_set(&e, BGP_ERR_CEASE, BGP_CEASE_OUT_OF_RESOURCES, NULL, 0);
+	fsm_event(n, BGP_EV_ADMIN_CEASE, &e);
+	if (!n->admin_down)
+		timer_start(n->t_idlehold, n->cfg.idle_hold, false);
+}
+
 static void process_refresh(struct bgp_neighbor *n, const struct bgp_route_refresh *rr)
 {
 	enum bgp_fam fam;
@@ -939,12 +1093,7 @@ static void process_refresh(struct bgp_neighbor *n, const struct bgp_route_refre
 	}
 	switch (rr->subtype) {
 	case BGP_RR_REQUEST:
-		/* Re-send our Adj-RIB-Out, framed by BoRR/EoRR when enhanced. */
-		if (n->err)
-			send_refresh(n, fam, BGP_RR_BORR);
-		announce_networks(n, fam);
-		if (n->err)
-			send_refresh(n, fam, BGP_RR_EORR);
+		refresh_request(n, fam);
 		break;
 	case BGP_RR_BORR:
 		if (!n->err)
@@ -966,11 +1115,21 @@ static void process_refresh(struct bgp_neighbor *n, const struct bgp_route_refre
 
 static void resolve_collision(struct bgp_neighbor *n, struct bgp_conn *c);
 
-/* Handles one message; c may be closed on return. */
-static void handle_msg(struct bgp_conn *c, uint8_t type, const uint8_t *body, size_t len)
+/* Handles one message, msg[0..mlen) with its header (framed and checked
+ * by bgp_decode_header()); c may be closed on return. */
+static void handle_msg(struct bgp_conn *c, uint8_t type, const uint8_t *msg, size_t mlen)
 {
 	struct bgp_neighbor *n = c->nbr;
 	struct bgp_err err;
+	struct bgp_cur cur;
+	const uint8_t *body;
+	size_t len;
+
+	bgp_cur_init(&cur, msg, mlen);
+	if (!bgp_cur_skip(&cur, BGP_HDR_LEN))
+		return; /* cannot happen: the header was decoded */
+	body = bgp_cur_ptr(&cur);
+	len = bgp_cur_left(&cur);
 
 	if (c->pending) {
 		/* Before the collision is resolved only OPEN matters (invariant 2). */
@@ -1031,7 +1190,7 @@ static void handle_msg(struct bgp_conn *c, uint8_t type, const uint8_t *body, si
 		struct bgp_route_refresh rr;
 
 		n->ctr[BGP_C_REFRESH_IN]++;
-		if (!bgp_decode_route_refresh(body, len, &rr, &err)) {
+		if (!bgp_decode_route_refresh(msg, mlen, &rr, &err)) {
 			n->ctr[BGP_C_ERR_REFRESH]++;
 			fsm_event(n, BGP_EV_HEADER_ERR, &err);
 			break;
@@ -1105,11 +1264,81 @@ static void conn_failed(struct bgp_conn *c)
 	fsm_event(n, BGP_EV_TCP_FAILS, NULL);
 }
 
+/*
+ * Handles the complete messages buffered in c->in, at most BGP_READ_BATCH of
+ * them or BGP_READ_BUDGET_MS of work.  When that leaves complete messages
+ * unhandled, the read event goes off (the peer's TCP window closes behind
+ * it) and a zero timer brings us back after the event loop has served
+ * everything else that is due: other neighbors, timers, the control socket,
+ * signals.  So one peer's burst costs others at most one batch of latency.
+ */
+static void process_input(struct bgp_conn *c)
+{
+	struct bgp_neighbor *n = c->nbr;
+	size_t off = 0;
+	unsigned handled = 0;
+	int64_t start = bgp_now_ms();
+	bool more = false;
+
+	while (c->in_len - off >= BGP_HDR_LEN) {
+		uint8_t type;
+		uint16_t mlen;
+		struct bgp_err err;
+
+		if (handled >= BGP_READ_BATCH ||
+		    (handled && bgp_now_ms() - start >= BGP_READ_BUDGET_MS) || c->overflow) {
+			more = true;
+			break;
+		}
+		if (!bgp_decode_header(c->in + off, c->in_len - off, &type, &mlen, &err)) {
+			if (c->pending) {
+				conn_close(c);
+				n->pending = NULL;
+			} else {
+				n->ctr[BGP_C_ERR_HEADER]++;
+				fsm_event(n, BGP_EV_HEADER_ERR, &err);
+			}
+			return;
+		}
+		if (mlen > c->in_len - off)
+			break;
+		handle_msg(c, type, c->in + off, mlen);
+		if (c->closed)
+			return;
+		off += mlen;
+		handled++;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+	if (more) {
+		struct timeval zero = {0, 0};
+
+		if (!c->overflow) { /* an overflow is reset by on_outq() */
+			n->ctr[BGP_C_READ_YIELDS]++;
+			evtimer_add(c->ev_resume, &zero);
+		}
+		event_del(c->ev_read);
+	} else {
+		event_add(c->ev_read, NULL);
+	}
+	if (evbuffer_get_length(c->out))
+		conn_flush(c);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_conn *c = arg;
+
+	if (!c->closed)
+		process_input(c);
+}
+
 static void on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct bgp_conn *c = arg;
 	struct bgp_neighbor *n = c->nbr;
-	size_t off = 0;
 	ssize_t r;
 
 	r = read(c->fd, c->in + c->in_len, BGP_INBUF_SIZE - c->in_len);
@@ -1124,34 +1353,7 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	c->in_len += (size_t)r;
 	n->last_read_ms = bgp_now_ms();
-	while (c->in_len - off >= BGP_HDR_LEN) {
-		uint8_t type;
-		uint16_t mlen;
-		struct bgp_err err;
-
-		if (!bgp_decode_header(c->in + off, c->in_len - off, &type, &mlen, &err)) {
-			if (c->pending) {
-				conn_close(c);
-				n->pending = NULL;
-			} else {
-				n->ctr[BGP_C_ERR_HEADER]++;
-				fsm_event(n, BGP_EV_HEADER_ERR, &err);
-			}
-			return;
-		}
-		if (mlen > c->in_len - off)
-			break;
-		handle_msg(c, type, c->in + off + BGP_HDR_LEN, mlen - BGP_HDR_LEN);
-		if (c->closed)
-			return;
-		off += mlen;
-	}
-	if (off) {
-		memmove(c->in, c->in + off, c->in_len - off);
-		c->in_len -= off;
-	}
-	if (evbuffer_get_length(c->out))
-		conn_flush(c);
+	process_input(c);
 }
 
 static void on_write(evutil_socket_t fd, short what, void *arg)
@@ -1318,8 +1520,12 @@ struct bgp_neighbor *bgp_session_create(struct bgp_speaker *sp, uint16_t slot,
 	n->t_gr_restart = evtimer_new(sp->base, on_gr_restart, n);
 	n->t_gr_stale = evtimer_new(sp->base, on_gr_stale, n);
 	n->t_err_stale = evtimer_new(sp->base, on_err_stale, n);
+	n->t_refresh = evtimer_new(sp->base, on_refresh, n);
+	n->t_outq = evtimer_new(sp->base, on_outq, n);
+	bgp_adjout_init(&n->adv);
 	if (!n->t_connretry || !n->t_hold || !n->t_keepalive || !n->t_idlehold ||
-	    !n->t_limit_restart || !n->t_gr_restart || !n->t_gr_stale || !n->t_err_stale) {
+	    !n->t_limit_restart || !n->t_gr_restart || !n->t_gr_stale || !n->t_err_stale ||
+	    !n->t_refresh || !n->t_outq) {
 		bgp_session_destroy(n);
 		return NULL;
 	}
@@ -1330,14 +1536,14 @@ void bgp_session_destroy(struct bgp_neighbor *n)
 {
 	if (!n)
 		return;
-	struct event **timers[] = {&n->t_connretry, &n->t_hold,		 &n->t_keepalive,
-				   &n->t_idlehold,  &n->t_limit_restart, &n->t_gr_restart,
-				   &n->t_gr_stale,  &n->t_err_stale};
+	struct event **timers[] = {
+	    &n->t_connretry,  &n->t_hold,     &n->t_keepalive, &n->t_idlehold, &n->t_limit_restart,
+	    &n->t_gr_restart, &n->t_gr_stale, &n->t_err_stale, &n->t_refresh,  &n->t_outq};
 
 	drop_conn(n, true);
 	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++)
 		if (*timers[i])
 			event_free(*timers[i]);
-	free(n->adv);
+	bgp_adjout_fini(&n->adv);
 	free(n);
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bgp/adjout.h"
 #include "bgp/attr.h"
 #include "bgp/codec.h"
 #include "bgp/fsm.h"
@@ -30,6 +31,7 @@
 	X(NOTIFICATION_OUT, "notification-out")                                                    \
 	X(REFRESH_IN, "route-refresh-in")                                                          \
 	X(REFRESH_OUT, "route-refresh-out")                                                        \
+	X(REFRESH_DEFERRED, "route-refresh-deferred")                                              \
 	X(PREFIX_ANNOUNCED_IN, "prefixes-announced-in")                                            \
 	X(PREFIX_WITHDRAWN_IN, "prefixes-withdrawn-in")                                            \
 	X(PREFIX_ANNOUNCED_OUT, "prefixes-announced-out")                                          \
@@ -46,6 +48,8 @@
 	X(ERR_REFRESH, "errors-route-refresh")                                                     \
 	X(ERR_FSM, "errors-fsm")                                                                   \
 	X(HOLD_EXPIRED, "hold-timer-expired")                                                      \
+	X(OUTQ_RESET, "output-queue-resets")                                                       \
+	X(READ_YIELDS, "input-yields")                                                             \
 	X(LIMIT_TEARDOWN, "limit-teardowns")                                                       \
 	X(ESTABLISHED, "established-transitions")                                                  \
 	X(CONN_ATTEMPTS, "connect-attempts")                                                       \
@@ -65,6 +69,29 @@ enum bgp_nbr_counter {
 
 #define BGP_INBUF_SIZE (64 * 1024)
 
+/* Work per event (session.c, process_input()): at most this many messages or
+ * this much time per callback; the rest waits for the next loop iteration,
+ * with the socket's read event off, so timers, other neighbors, the control
+ * socket and signals are served in between. */
+#define BGP_READ_BATCH 256
+#define BGP_READ_BUDGET_MS 10
+
+/* Inbound ROUTE-REFRESH requests (session.c, process_refresh()): a token
+ * bucket per neighbor, BGP_RR_BURST re-advertisements at once, then one per
+ * BGP_RR_INTERVAL_MS; requests beyond it are coalesced into one pending
+ * re-advertisement per family (counter route-refresh-deferred). */
+#define BGP_RR_BURST 4
+#define BGP_RR_INTERVAL_MS 500
+
+/* Lingering closes (session.c): at most this many sockets in all, and per
+ * neighbor address; past either, a closed socket is closed at once. */
+#define BGP_LINGER_MAX 64
+#define BGP_LINGER_PER_ADDR 4
+
+/* accept() failing for lack of descriptors or memory pauses the listeners
+ * for this long (speaker.c, on_accept()). */
+#define BGP_ACCEPT_PAUSE_MS 1000
+
 /* One TCP connection of a neighbor. */
 struct bgp_conn {
 	struct bgp_neighbor *nbr;
@@ -78,6 +105,8 @@ struct bgp_conn {
 	struct bgp_open open;
 	struct event *ev_read;
 	struct event *ev_write;
+	struct event *ev_resume; /* zero timer: go on with buffered input (process_input) */
+	bool overflow;		 /* the output queue hit max_output_queue: reset pending */
 	struct evbuffer *out;
 	uint8_t *in;
 	size_t in_len;
@@ -96,6 +125,8 @@ struct bgp_neighbor {
 	uint32_t conn_gen;	  /* bumped whenever conn is dropped */
 	struct event *t_connretry, *t_hold, *t_keepalive, *t_idlehold, *t_limit_restart;
 	struct event *t_gr_restart, *t_gr_stale, *t_err_stale;
+	struct event *t_refresh; /* deferred re-advertisement (refresh rate limit) */
+	struct event *t_outq;	 /* zero timer: reset a session whose output overflowed */
 
 	/* negotiated at OPEN (valid from OpenConfirm on) */
 	struct bgp_open peer_open;
@@ -119,9 +150,13 @@ struct bgp_neighbor {
 	int64_t last_read_ms;
 	uint32_t flaps;
 
-	/* Adj-RIB-Out: what this session has announced (sorted by nothing). */
-	struct bgp_prefix *adv;
-	size_t nadv, adv_cap;
+	/* ROUTE-REFRESH rate limit (BGP_RR_*): tokens, last refill, pending families. */
+	unsigned rr_tokens;
+	int64_t rr_refill_ms;
+	bool rr_pending[BGP_FAM_COUNT];
+
+	/* Adj-RIB-Out: what this session has announced. */
+	struct bgp_adjout adv;
 };
 
 struct bgp_listener {
@@ -140,6 +175,11 @@ struct bgp_speaker {
 	unsigned n_nbrs;
 	struct bgp_listener listeners[4];
 	unsigned n_listeners;
+	struct event *t_accept; /* resumes the listeners after an accept() pause */
+	uint64_t accept_pauses;
+	struct bgp_ratelimit accept_rl;	  /* accept() errors */
+	struct bgp_ratelimit stranger_rl; /* connections from non-neighbors */
+	unsigned n_lingers;
 	struct bgp_prefix networks[BGP_MAX_NETWORKS];
 	size_t n_networks;
 	struct bgp_update *upd; /* scratch for decoding, one for the speaker */

@@ -30,6 +30,7 @@ void bgp_neighbor_config_defaults(struct bgp_neighbor_config *nc)
 	nc->stale_time = BGP_DEFAULT_STALE_TIME;
 	nc->enhanced_rr = true;
 	nc->local_pref = BGP_DEFAULT_LOCAL_PREF;
+	nc->max_output_queue = BGP_DEFAULT_MAX_OUTQ;
 }
 
 void bgp_speaker_config_defaults(struct bgp_speaker_config *c)
@@ -39,6 +40,8 @@ void bgp_speaker_config_defaults(struct bgp_speaker_config *c)
 	c->max_neighbors = BGP_DEFAULT_MAX_NEIGHBORS;
 	c->listen_port = 179;
 }
+
+static void on_accept_resume(evutil_socket_t fd, short what, void *arg);
 
 static void rib_best_changed(void *ctx, const struct bgp_prefix *p, const struct bgp_path *best)
 {
@@ -77,9 +80,14 @@ struct bgp_speaker *bgp_speaker_create(struct event_base *base, const struct bgp
 	sp->upd = malloc(sizeof(*sp->upd));
 	if (!sp->upd)
 		goto fail_upd;
+	sp->t_accept = evtimer_new(base, on_accept_resume, sp);
+	if (!sp->t_accept)
+		goto fail_accept;
 	bgp_rib_set_multipath(sp->rib, c->multipath);
 	sp->started_ms = bgp_now_ms();
 	return sp;
+fail_accept:
+	free(sp->upd);
 fail_upd:
 	bgp_rib_destroy(sp->rib);
 fail_rib:
@@ -111,6 +119,7 @@ void bgp_speaker_destroy(struct bgp_speaker *sp)
 		close(sp->listeners[i].fd);
 	}
 	bgp_session_linger_close_all(sp);
+	event_free(sp->t_accept);
 	free(sp->upd);
 	bgp_rib_destroy(sp->rib);
 	bgp_attr_table_destroy(sp->attrs);
@@ -133,18 +142,14 @@ struct bgp_neighbor *bgp_speaker_find(struct bgp_speaker *sp, uint8_t fam, const
 	return NULL;
 }
 
-static void on_accept(evutil_socket_t lfd, short what, void *arg)
+/* Hands an accepted connection to its neighbor, or closes it. */
+static void accept_one(struct bgp_speaker *sp, int fd, const struct sockaddr_storage *ssp)
 {
-	struct bgp_speaker *sp = arg;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
+	const struct sockaddr_storage ss = *ssp;
 	uint8_t addr[16] = {0};
 	uint8_t fam;
 	struct bgp_neighbor *n;
-	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (fd < 0)
-		return;
 	if (ss.ss_family == AF_INET) {
 		fam = BGP_FAM_V4;
 		memcpy(addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
@@ -162,10 +167,9 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 	n = bgp_speaker_find(sp, fam, addr);
 	if (!n) {
-		static struct bgp_ratelimit rl;
 		char text[64];
 
-		if (bgp_ratelimit_ok(&rl)) {
+		if (bgp_ratelimit_ok(&sp->stranger_rl)) {
 			inet_ntop(fam == BGP_FAM_V4 ? AF_INET : AF_INET6, addr, text, sizeof(text));
 			bgp_log(BGP_LOG_WARN, "connection from %s: not a neighbor, closed", text);
 		}
@@ -175,6 +179,77 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	bgp_session_incoming(n, fd);
 }
 
+static void listeners_enable(struct bgp_speaker *sp, bool on)
+{
+	for (unsigned i = 0; i < sp->n_listeners; i++) {
+		if (on)
+			event_add(sp->listeners[i].ev, NULL);
+		else
+			event_del(sp->listeners[i].ev);
+	}
+}
+
+static void on_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	listeners_enable(arg, true);
+}
+
+/* accept() failed.  Out of descriptors or memory, the pending connection
+ * stays queued and the listener stays readable: retrying at once would spin
+ * (and log) at full speed.  So the listeners pause for BGP_ACCEPT_PAUSE_MS
+ * (the kernel's backlog holds or refuses connections meanwhile), and the
+ * line is rate-limited.  Returns false when the accept loop must stop. */
+static bool accept_failed(struct bgp_speaker *sp, int err)
+{
+	struct timeval tv = {BGP_ACCEPT_PAUSE_MS / 1000, (BGP_ACCEPT_PAUSE_MS % 1000) * 1000};
+
+	switch (err) {
+	case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+	case EWOULDBLOCK:
+#endif
+		return false;
+	case EINTR:
+	case ECONNABORTED: /* the peer gave up while queued: next one */
+		return true;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		sp->accept_pauses++;
+		if (bgp_ratelimit_ok(&sp->accept_rl))
+			bgp_log(BGP_LOG_ERR, "accept: %s; not accepting connections for %d ms",
+				strerror(err), BGP_ACCEPT_PAUSE_MS);
+		listeners_enable(sp, false);
+		evtimer_add(sp->t_accept, &tv);
+		return false;
+	default:
+		if (bgp_ratelimit_ok(&sp->accept_rl))
+			bgp_log(BGP_LOG_ERR, "accept: %s", strerror(err));
+		return false;
+	}
+}
+
+/* Connections handed over per listener event: a burst is taken in slices. */
+#define BGP_ACCEPT_BATCH 16
+
+static void on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct bgp_speaker *sp = arg;
+
+	for (int i = 0; i < BGP_ACCEPT_BATCH; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (!accept_failed(sp, errno))
+				return;
+			continue;
+		}
+		accept_one(sp, fd, &ss);
+	}
+}
 int bgp_speaker_listen(struct bgp_speaker *sp)
 {
 	for (unsigned i = 0; i < sp->cfg.n_listen && sp->n_listeners < 4; i++) {

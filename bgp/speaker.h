@@ -41,6 +41,8 @@ struct event_base;
 #define BGP_DEFAULT_LOCAL_PREF 100
 #define BGP_LARGE_HOLD 240 /* RFC 4271 8: hold timer in OpenSent */
 #define BGP_MAX_NETWORKS 1024
+#define BGP_DEFAULT_MAX_OUTQ (256u * 1024) /* bytes queued for a peer before it is reset */
+#define BGP_MIN_MAX_OUTQ (64u * 1024)	   /* room for a full re-advertisement */
 
 enum bgp_limit_action {
 	BGP_LIMIT_KEEP_FIRST, /* keep the first max, refuse the rest, warn */
@@ -79,6 +81,9 @@ struct bgp_neighbor_config {
 	uint32_t local_pref; /* given to routes from this neighbor when eBGP */
 	bool has_med;
 	uint32_t med; /* MED on our announcements */
+	/* Bytes we may queue for a peer that does not read (BGP_MIN_MAX_OUTQ at
+	 * least); past it the session is reset with Cease/8. */
+	uint32_t max_output_queue;
 };
 
 /* Fills a neighbor config with the defaults (EC-5 limits, timers, both

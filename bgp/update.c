@@ -216,10 +216,39 @@ static bool aspath_merge(const uint8_t *p, size_t plen, const uint8_t *p4, size_
 	return !out->overflow;
 }
 
-static bool nexthop4_valid(const uint8_t nh[4])
+/* An IPv4 next hop (NEXT_HOP or a 4-byte MP_REACH next hop): not 0/8,
+ * loopback, multicast or class E (RFC 4271 6.3, RFC 1122 3.2.1.3), and not
+ * the receiving speaker's own address (RFC 4271 6.3 a). */
+static bool nexthop4_valid(const uint8_t nh[4], const struct bgp_peer_ctx *ctx)
 {
 	if (nh[0] == 0 || nh[0] == 127 || nh[0] >= 224)
-		return false; /* 0/8, loopback, multicast and class E: RFC 4271 6.3 */
+		return false;
+	if (ctx->has_local4 && memcmp(nh, ctx->local4, 4) == 0)
+		return false;
+	return true;
+}
+
+static bool ip6_is_linklocal(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80; /* fe80::/10 */
+}
+
+/* The global next hop of an IPv6 MP_REACH (RFC 2545 3, RFC 4291 2.4): not
+ * unspecified, loopback, multicast or link-local (a link-local address is
+ * only valid as the second of a 32-byte next hop), an IPv4-mapped address
+ * only with a valid IPv4 address, and not the receiving speaker's own. */
+static bool nexthop6_valid(const uint8_t a[16], const struct bgp_peer_ctx *ctx)
+{
+	static const uint8_t zero[16], mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1))
+		return false; /* :: and ::1 */
+	if (a[0] == 0xff || ip6_is_linklocal(a))
+		return false;
+	if (memcmp(a, mapped, 12) == 0 && !nexthop4_valid(a + 12, ctx))
+		return false;
+	if (ctx->has_local6 && memcmp(a, ctx->local6, 16) == 0)
+		return false;
 	return true;
 }
 
@@ -333,6 +362,17 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 		bgp_err_set(err, BGP_ERR_UPDATE, BGP_UPD_BAD_NETWORK, NULL, 0);
 		return false;
 	}
+	if (!ctx->fam[BGP_FAM_V4] && (u->n_withdrawn || u->n_nlri)) {
+		/* Classic NLRI are IPv4 unicast: from a peer that did not negotiate
+		 * it they are ignored and counted, as MP attributes of a family not
+		 * negotiated are (RFC 4760 6 negotiates families; ignoring keeps the
+		 * session, as RFC 7606 prefers).  They were syntax-checked above, so
+		 * the rest of the message is still located reliably. */
+		u->ignored_fam++;
+		u->n_withdrawn = u->n_nlri = 0;
+		bgp_cur_init(&u->withdrawn, body, 0);
+		bgp_cur_init(&u->nlri, body, 0);
+	}
 
 	while (bgp_cur_left(&attrs)) {
 		const uint8_t *start = bgp_cur_ptr(&attrs);
@@ -410,11 +450,7 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 				taw(u, "invalid NEXT_HOP length");
 				break;
 			}
-			if (!nexthop4_valid(u->a.nexthop)) {
-				taw(u, "invalid NEXT_HOP");
-				break;
-			}
-			u->a.seen |= 1ull << type;
+			u->a.seen |= 1ull << type; /* semantics checked after the loop */
 			break;
 		case BGP_ATTR_MED:
 			if (alen16 != 4 || !bgp_cur_u32(&v, &u->a.med)) {
@@ -601,11 +637,24 @@ bool bgp_decode_update(const uint8_t *body, size_t len, const struct bgp_peer_ct
 		    (u->n_nlri && !bgp_pattrs_has(&u->a, BGP_ATTR_NEXT_HOP)))
 			taw(u, "missing well-known attribute");
 	}
-	if (u->mp_reach_fam == BGP_FAM_V4 && !u->treat_as_withdraw && !nexthop4_valid(u->mp_nh))
+	/* Next hops (RFC 4271 6.3, RFC 7606 7.3 and 7.11: a semantically wrong
+	 * next hop withdraws the routes, the session stays).  NEXT_HOP matters
+	 * only with classic NLRI (RFC 4760 3: otherwise it is ignored). */
+	if (!u->treat_as_withdraw && u->n_nlri && !nexthop4_valid(u->a.nexthop, ctx))
+		taw(u, "invalid NEXT_HOP");
+	if (!u->treat_as_withdraw && u->mp_reach_fam == BGP_FAM_V4 &&
+	    !nexthop4_valid(u->mp_nh, ctx))
 		taw(u, "invalid MP_REACH next hop");
+	if (!u->treat_as_withdraw && u->mp_reach_fam == BGP_FAM_V6) {
+		if (!nexthop6_valid(u->mp_nh, ctx))
+			taw(u, "invalid MP_REACH next hop");
+		else if (u->mp_nh_len == 32 && !ip6_is_linklocal(u->mp_nh + 16))
+			u->mp_nh_len = 16; /* RFC 2545 3: the second must be link-local; as
+					    * FRR does, a second that is not is ignored */
+	}
 
 	/* End-of-RIB (RFC 4724 2). */
-	if (len == 4)
+	if (len == 4 && ctx->fam[BGP_FAM_V4])
 		u->eor_fam = BGP_FAM_V4;
 	else if (attr_count == 1 && u->mp_unreach_fam >= 0 && u->n_mp_unreach == 0 && wlen == 0 &&
 		 u->n_nlri == 0)

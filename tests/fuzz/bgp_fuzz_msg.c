@@ -2,8 +2,12 @@
  * libFuzzer target: one BGP message (header included) from an untrusted
  * peer, through every decoder the session layer uses, and for UPDATEs on
  * into attribute interning and the RIB, under 2- and 4-octet AS and eBGP/iBGP
- * contexts.  The first byte of the input picks the context; the rest is the
- * message.  Built by tests/bgp/fuzz.sh or meson -Dfuzz=true.
+ * contexts.  The first byte of the input picks the context (bits: 1 4-octet
+ * AS, 2 iBGP, 4 peer AS 23456, 8 no IPv6, 16 no IPv4 unicast, 32 our own
+ * addresses known for the next hop check); the rest is the message.  Traps
+ * check invariants: whole AS path text, RFC 7313 NOTIFICATION data, no
+ * classic NLRI without IPv4 unicast, no multicast/link-local IPv6 next hop.  Built by
+ * tests/bgp/fuzz.sh or meson -Dfuzz=true.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +27,7 @@ static void exercise_update(const uint8_t *body, size_t len, const struct bgp_pe
 	struct bgp_attr_table *t;
 	struct bgp_rib *rib;
 	struct bgp_prefix p;
-	char buf[8192];
+	static char buf[BGP_ASPATH_TEXT_SIZE(BGP_ASPATH_MAX)];
 
 	if (!bgp_decode_update(body, len, ctx, &upd, &err))
 		return;
@@ -32,6 +36,13 @@ static void exercise_update(const uint8_t *body, size_t len, const struct bgp_pe
 	if (!t || !rib)
 		goto out;
 	bgp_aspath_format(upd.a.aspath, upd.a.aspath_len, buf, sizeof(buf));
+	if (strlen(buf) + 1 >= sizeof(buf))
+		__builtin_trap(); /* the text must never be cut (BGP_ASPATH_TEXT_SIZE) */
+	if (!ctx->fam[BGP_FAM_V4] && (upd.n_nlri || upd.n_withdrawn))
+		__builtin_trap(); /* classic NLRI of a peer without IPv4 unicast are ignored */
+	if (!upd.treat_as_withdraw && upd.mp_reach_fam == BGP_FAM_V6 &&
+	    (upd.mp_nh[0] == 0xff || (upd.mp_nh[0] == 0xfe && (upd.mp_nh[1] & 0xc0) == 0x80)))
+		__builtin_trap(); /* RFC 2545: no multicast or link-local global next hop */
 	while (bgp_nlri_next(&upd.withdrawn, BGP_FAM_V4, &p))
 		bgp_rib_withdraw(rib, 0, &p);
 	if (!upd.treat_as_withdraw && upd.n_nlri) {
@@ -65,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint16_t mlen;
 	struct bgp_err err;
 	struct bgp_peer_ctx ctx = {0};
-	const uint8_t *msg;
+	const uint8_t *msg, *whole;
 	size_t len;
 
 	if (size < 1)
@@ -75,10 +86,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.peer_as = (data[0] & 4) ? 23456 : 65001;
 	ctx.fam[BGP_FAM_V4] = true;
 	ctx.fam[BGP_FAM_V6] = !(data[0] & 8);
+	ctx.fam[BGP_FAM_V4] = !(data[0] & 16); /* a peer without IPv4 unicast */
+	if (data[0] & 32) {		       /* our own addresses known: 10.0.0.1, 2001:db8::1 */
+		static const uint8_t l4[4] = {10, 0, 0, 1};
+		static const uint8_t l6[16] = {0x20, 1, 0xd, 0xb8, 0, 0, 0, 0,
+					       0,    0, 0,   0,	   0, 0, 0, 1};
+
+		ctx.has_local4 = ctx.has_local6 = true;
+		memcpy(ctx.local4, l4, 4);
+		memcpy(ctx.local6, l6, 16);
+	}
 	msg = data + 1;
 	len = size - 1;
 	if (len < BGP_HDR_LEN || !bgp_decode_header(msg, len, &type, &mlen, &err) || mlen > len)
 		return 0;
+	whole = msg;
 	msg += BGP_HDR_LEN;
 	len = mlen - BGP_HDR_LEN;
 	switch (type) {
@@ -103,7 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case BGP_MSG_ROUTE_REFRESH: {
 		struct bgp_route_refresh rr;
 
-		bgp_decode_route_refresh(msg, len, &rr, &err);
+		if (!bgp_decode_route_refresh(whole, mlen, &rr, &err) &&
+		    (err.data_len != (mlen < BGP_ERR_DATA_MAX ? mlen : BGP_ERR_DATA_MAX) ||
+		     memcmp(err.data, whole, err.data_len) != 0))
+			__builtin_trap(); /* RFC 7313 5: the data is the whole message */
 		break;
 	}
 	default:

@@ -409,14 +409,17 @@ Test(notification, too_short)
 	cr_assert_not(bgp_decode_notification(b, 1, &e));
 }
 
-Test(notification, long_data_truncated)
+Test(notification, long_data_kept_up_to_what_a_message_holds)
 {
-	uint8_t big[1000];
+	uint8_t big[5000];
 	struct bgp_err e;
 
 	memset(big, 7, sizeof(big));
+	bgp_err_set(&e, 3, 1, big, 1000);
+	cr_assert_eq(e.data_len, 1000);
 	bgp_err_set(&e, 3, 1, big, sizeof(big));
 	cr_assert_eq(e.data_len, BGP_ERR_DATA_MAX);
+	cr_assert_eq(BGP_ERR_DATA_MAX, BGP_MAX_LEN - BGP_HDR_LEN - 2);
 }
 
 Test(route_refresh, round_trip_subtypes)
@@ -430,23 +433,44 @@ Test(route_refresh, round_trip_subtypes)
 	for (size_t i = 0; i < 3; i++) {
 		bgp_wbuf_init(&w, buf, sizeof(buf));
 		cr_assert_eq(bgp_encode_route_refresh(&w, BGP_FAM_V6, subs[i]), 23);
-		cr_assert(bgp_decode_route_refresh(buf + 19, 4, &rr, &e));
+		cr_assert(bgp_decode_route_refresh(buf, 23, &rr, &e));
 		cr_assert_eq(rr.afi, BGP_AFI_IPV6);
 		cr_assert_eq(rr.safi, 1);
 		cr_assert_eq(rr.subtype, subs[i]);
 	}
 }
 
-Test(route_refresh, bad_length_is_7_1)
+Test(route_refresh, bad_length_is_7_1_with_the_whole_message)
 {
-	uint8_t b[5] = {0, 1, 0, 1, 0};
+	/* RFC 7313 5: the NOTIFICATION data is the complete message, header included. */
+	uint8_t b[BGP_MAX_LEN];
 	struct bgp_route_refresh rr;
 	struct bgp_err e;
+	size_t lens[] = {BGP_HDR_LEN + 5, BGP_HDR_LEN + 3, BGP_HDR_LEN, 300, BGP_ERR_DATA_MAX};
 
-	cr_assert_not(bgp_decode_route_refresh(b, 5, &rr, &e));
-	cr_assert_eq(e.code, BGP_ERR_ROUTE_REFRESH);
-	cr_assert_eq(e.subcode, BGP_RR_BAD_LEN);
-	cr_assert_not(bgp_decode_route_refresh(b, 3, &rr, &e));
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 7 + 1);
+	memset(b, 0xff, 16);
+	b[18] = BGP_MSG_ROUTE_REFRESH;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		b[16] = (uint8_t)(lens[i] >> 8);
+		b[17] = (uint8_t)lens[i];
+		cr_assert_not(bgp_decode_route_refresh(b, lens[i], &rr, &e));
+		cr_assert_eq(e.code, BGP_ERR_ROUTE_REFRESH);
+		cr_assert_eq(e.subcode, BGP_RR_BAD_LEN);
+		cr_assert_eq(e.data_len, lens[i], "len %zu: data %u", lens[i], e.data_len);
+		cr_assert_eq(memcmp(e.data, b, lens[i]), 0);
+	}
+	/* A 4096-byte message is more than a NOTIFICATION holds: cut to fit. */
+	cr_assert_not(bgp_decode_route_refresh(b, BGP_MAX_LEN, &rr, &e));
+	cr_assert_eq(e.data_len, BGP_ERR_DATA_MAX);
+	cr_assert_eq(memcmp(e.data, b, BGP_ERR_DATA_MAX), 0);
+	/* And the NOTIFICATION that carries it is a valid message of <= 4096 bytes. */
+	uint8_t out[BGP_MAX_LEN];
+	struct bgp_wbuf w;
+
+	bgp_wbuf_init(&w, out, sizeof(out));
+	cr_assert_eq(bgp_encode_notification(&w, &e), BGP_MAX_LEN);
 }
 
 /* ---- NLRI and prefixes ---- */

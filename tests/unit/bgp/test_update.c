@@ -489,6 +489,200 @@ Test(update, mp_family_not_negotiated_is_ignored)
 	cr_assert_eq(U.ignored_fam, 1);
 }
 
+/* An UPDATE announcing 2001:db8::/32 through MP_REACH with next hop nh
+ * (16 or 32 bytes), ORIGIN and AS_PATH, and no NEXT_HOP attribute. */
+static void mp6(struct ub *b, const uint8_t *nh, uint8_t nhlen)
+{
+	uint8_t o = 0, p[] = {2, 1, 0, 0, 0xfd, 0xe9};
+	uint8_t mp[64] = {0, 2, 1, nhlen};
+	size_t l = 4;
+
+	memcpy(mp + l, nh, nhlen);
+	l += nhlen;
+	mp[l++] = 0;
+	mp[l++] = 32;
+	mp[l++] = 0x20, mp[l++] = 1, mp[l++] = 0xd, mp[l++] = 0xb8;
+	attr(b, BGP_AF_OPTIONAL, BGP_ATTR_MP_REACH, mp, l);
+	attr(b, BGP_AF_TRANSITIVE, BGP_ATTR_ORIGIN, &o, 1);
+	attr(b, BGP_AF_TRANSITIVE, BGP_ATTR_AS_PATH, p, sizeof(p));
+}
+
+#define IP6(...) ((const uint8_t[16]){__VA_ARGS__})
+static const uint8_t GLOBAL6[16] = {0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t OWN6[16] = {0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99};
+static const uint8_t LL6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+Test(update, mp_reach_ipv6_next_hop_semantics)
+{
+	/* RFC 2545 3 / RFC 4291 2.4 / RFC 4271 6.3: treat-as-withdraw (RFC 7606 7.11). */
+	const uint8_t *bad[] = {
+	    IP6(0),							 /* :: */
+	    IP6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),	 /* ::1 */
+	    IP6(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),	 /* ff02::1 */
+	    IP6(0xff, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),	 /* ff0e::1 */
+	    LL6,							 /* fe80::1 alone */
+	    IP6(0xfe, 0xbf, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),	 /* fe80::/10 too */
+	    IP6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1), /* ::ffff:127.0.0.1 */
+	    IP6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 224, 0, 0, 5), /* ::ffff:224.0.0.5 */
+	    OWN6,							 /* our own address */
+	};
+	struct bgp_peer_ctx ctx = ebgp(true);
+
+	ctx.has_local6 = true;
+	memcpy(ctx.local6, OWN6, 16);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ub b = {0}, c = {0};
+		uint8_t two[32];
+
+		mp6(&b, bad[i], 16);
+		expect_taw(&b, ctx);
+		cr_assert_eq(U.n_mp_reach, 1, "case %zu: NLRI still located", i);
+		/* The same as the global half of a 32-byte next hop. */
+		memcpy(two, bad[i], 16);
+		memcpy(two + 16, LL6, 16);
+		mp6(&c, two, 32);
+		expect_taw(&c, ctx);
+	}
+	/* Without a known local address, a global address is fine. */
+	struct ub d = {0};
+
+	mp6(&d, OWN6, 16);
+	expect_ok(&d, ebgp(true));
+	/* A public IPv4-mapped address is a valid next hop. */
+	struct ub e = {0};
+
+	mp6(&e, IP6(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1), 16);
+	expect_ok(&e, ctx);
+}
+
+Test(update, mp_reach_ipv6_global_and_link_local)
+{
+	struct bgp_peer_ctx ctx = ebgp(true);
+	uint8_t two[32];
+	struct ub b = {0}, c = {0}, d = {0};
+
+	/* RFC 2545: global + link-local, both kept. */
+	memcpy(two, GLOBAL6, 16);
+	memcpy(two + 16, LL6, 16);
+	mp6(&b, two, 32);
+	expect_ok(&b, ctx);
+	cr_assert_eq(U.mp_nh_len, 32);
+	cr_assert_eq(memcmp(U.mp_nh + 16, LL6, 16), 0);
+	/* A second address that is not link-local (here ::, or a global one) is
+	 * ignored, as FRR does: the route keeps its global next hop. */
+	memset(two + 16, 0, 16);
+	mp6(&c, two, 32);
+	expect_ok(&c, ctx);
+	cr_assert_eq(U.mp_nh_len, 16);
+	memcpy(two + 16, GLOBAL6, 16);
+	mp6(&d, two, 32);
+	expect_ok(&d, ctx);
+	cr_assert_eq(U.mp_nh_len, 16);
+}
+
+Test(update, next_hop_equal_to_our_address)
+{
+	/* RFC 4271 6.3 a: the NEXT_HOP must not be the receiving speaker's address. */
+	struct bgp_peer_ctx ctx = ebgp(true);
+	struct ub b = {0}, c = {0};
+	uint8_t mp4[] = {0, 1, 1, 4, 192, 0, 2, 1, 0, 24, 10, 9, 9};
+	uint8_t o = 0, p[] = {2, 1, 0, 0, 0xfd, 0xe9};
+
+	ctx.has_local4 = true;
+	memcpy(ctx.local4, NH, 4);
+	mandatory(&b, true);
+	nlri(&b, 24, NET1);
+	expect_taw(&b, ctx);
+	cr_assert_str_eq(U.why, "invalid NEXT_HOP");
+	/* The same in a 4-byte MP_REACH next hop (IPv4 unicast via RFC 4760). */
+	attr(&c, BGP_AF_OPTIONAL, BGP_ATTR_MP_REACH, mp4, sizeof(mp4));
+	attr(&c, BGP_AF_TRANSITIVE, BGP_ATTR_ORIGIN, &o, 1);
+	attr(&c, BGP_AF_TRANSITIVE, BGP_ATTR_AS_PATH, p, sizeof(p));
+	expect_taw(&c, ctx);
+	/* Another address is fine. */
+	ctx.local4[3] = 2;
+	struct ub d = {0};
+
+	mandatory(&d, true);
+	nlri(&d, 24, NET1);
+	expect_ok(&d, ctx);
+}
+
+Test(update, next_hop_attribute_ignored_without_classic_nlri)
+{
+	/* RFC 4760 3: with only MP_REACH NLRI, NEXT_HOP is ignored, so even a
+	 * martian there withdraws nothing. */
+	struct ub b = {0};
+	const uint8_t martian[4] = {127, 0, 0, 1};
+
+	mp6(&b, GLOBAL6, 16);
+	attr(&b, BGP_AF_TRANSITIVE, BGP_ATTR_NEXT_HOP, martian, 4);
+	expect_ok(&b, ebgp(true));
+	cr_assert_eq(U.n_mp_reach, 1);
+}
+
+Test(update, classic_nlri_without_ipv4_unicast_are_ignored)
+{
+	/* A peer that negotiated only IPv6 unicast: classic IPv4 NLRI and
+	 * withdrawals are ignored and counted; the session stays. */
+	struct bgp_peer_ctx ctx = ebgp(true);
+	struct ub b = {0}, c = {0}, d = {0};
+	struct bgp_prefix p;
+	struct bgp_err e;
+
+	ctx.fam[BGP_FAM_V4] = false;
+	mandatory(&b, true);
+	nlri(&b, 24, NET1);
+	wd(&b, 16, NET1);
+	expect_ok(&b, ctx);
+	cr_assert_eq(U.n_nlri, 0);
+	cr_assert_eq(U.n_withdrawn, 0);
+	cr_assert_not(bgp_nlri_next(&U.nlri, BGP_FAM_V4, &p));
+	cr_assert_not(bgp_nlri_next(&U.withdrawn, BGP_FAM_V4, &p));
+	cr_assert_eq(U.ignored_fam, 1);
+	/* IPv6 in the same message still counts. */
+	mp6(&c, GLOBAL6, 16);
+	nlri(&c, 24, NET1);
+	expect_ok(&c, ctx);
+	cr_assert_eq(U.n_mp_reach, 1);
+	cr_assert_eq(U.n_nlri, 0);
+	/* Syntax is still checked: a bad prefix length resets. */
+	mandatory(&d, true);
+	nlri(&d, 24, NET1);
+	d.n[0] = 33;
+	cr_assert_not(decode(&d, ctx, &e));
+	/* The empty UPDATE is not an IPv4 End-of-RIB then. */
+	struct ub eor = {0};
+
+	expect_ok(&eor, ctx);
+	cr_assert_eq(U.eor_fam, -1);
+}
+
+Test(update, aspath_text_is_never_cut)
+{
+	/* The longest AS_PATH a message carries, in its widest text form: the
+	 * control socket shows it whole (BGP_ASPATH_TEXT_SIZE). */
+	static uint8_t path[BGP_ASPATH_MAX];
+	static char text[BGP_ASPATH_TEXT_SIZE(BGP_ASPATH_MAX)];
+	size_t l = 0, ases = 0;
+
+	while (l + 6 <= sizeof(path)) { /* one-AS AS_CONFED_SETs: the widest per byte */
+		path[l++] = BGP_AS_CONFED_SET;
+		path[l++] = 1;
+		path[l++] = 0xff, path[l++] = 0xff, path[l++] = 0xff, path[l++] = 0xff;
+		ases++;
+	}
+	bgp_aspath_format(path, l, text, BGP_ASPATH_TEXT_SIZE(l));
+	cr_assert_eq(strlen(text), ases * strlen("[{4294967295}]") + (ases - 1));
+	l = 0;
+	path[l++] = BGP_AS_SEQUENCE;
+	path[l++] = 255;
+	for (int i = 0; i < 255; i++)
+		path[l++] = 0xff, path[l++] = 0xff, path[l++] = 0xff, path[l++] = 0xfe;
+	bgp_aspath_format(path, l, text, BGP_ASPATH_TEXT_SIZE(l));
+	cr_assert_eq(strlen(text), 255 * 11 - 1);
+}
+
 Test(update, med_local_pref_lengths)
 {
 	struct ub a = {0}, b = {0};
