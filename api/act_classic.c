@@ -88,26 +88,7 @@ static int act_delete_link_rule(struct api_req *r)
 /* "YYYY-MM-DDThh:mm:ssZ" or "YYYY-MM-DDThh:mmZ" (ECS style) to unix seconds. */
 static bool act_parse_time(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
-	int used = 0;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) == 6 &&
-	    s[used] == '\0' && used > 0) {
-	} else {
-		memset(&tm, 0, sizeof(tm));
-		used = 0;
-		if (sscanf(s, "%4d-%2d-%2dT%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			   &tm.tm_hour, &tm.tm_min, &used) != 5 ||
-		    used == 0 || s[used] != '\0')
-			return false;
-	}
-	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (int64_t)timegm(&tm);
-	return true;
+	return api_parse_utc(s, API_TIME_SECONDS | API_TIME_MINUTES, out);
 }
 
 static int act_create_migration(struct api_req *r)

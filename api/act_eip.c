@@ -200,17 +200,7 @@ static int eip_filter_in(struct api_req *r, json_t *items, const char *k, const 
 /* "2018-04-18T15:02Z" or "2018-04-18T15:02:37Z" into unix seconds. */
 static bool eip_parse_time(const char *s, int64_t *out)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%dT%H:%MZ", &tm);
-	}
-	if (!end || *end)
-		return false;
-	*out = (int64_t)timegm(&tm);
-	return true;
+	return api_parse_utc(s, API_TIME_SECONDS | API_TIME_MINUTES, out);
 }
 
 /* Filter.N.Key/Value: CreationStartTime and CreationEndTime bound AllocationTime. */

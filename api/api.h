@@ -84,6 +84,17 @@ int arg_enum(struct api_req *r, const char *k, const char *const *choices, bool 
 /* Tag.N.Key / Tag.N.Value into a JSON array [{"k":..,"v":..}] (new ref). */
 int arg_tags(struct api_req *r, json_t **out);
 
+/* The forms of an ISO 8601 UTC time that api_parse_utc() accepts. */
+enum api_time_form {
+	API_TIME_SECONDS = 1 << 0, /* 2027-01-15T10:00:00Z */
+	API_TIME_MINUTES = 1 << 1, /* 2027-01-15T10:00Z */
+	API_TIME_HOURS = 1 << 2,   /* 2027-01-15T10Z */
+};
+/* Parses a UTC time in one of `forms` into unix seconds.  False when the
+ * text is malformed or not a real calendar time (02-30, 24:00, :60): such
+ * dates are refused, never normalized by timegm(). */
+bool api_parse_utc(const char *s, unsigned forms, int64_t *out);
+
 /* --- responses ------------------------------------------------------------ */
 
 void jo_str(json_t *o, const char *k, const char *v); /* NULL v: "" */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/utf8.h"
 
 int arg_need(struct api_req *r, const char *k, const char **out)
 {
@@ -146,46 +147,54 @@ static bool arg_tags_cb(void *arg, unsigned idx, const char *field, const char *
 
 #define ARG_MAX_TAGS 20
 
+/* Every error path of arg_tags() formats its message before it frees the
+ * documents the message may quote: a key read from c.byidx lives only as
+ * long as c.byidx. */
 int arg_tags(struct api_req *r, json_t **out)
 {
 	struct arg_tags_ctx c = {json_object(), NULL};
-	const char *name = params_max_index(r->p, "Tag") ? "Tag" : "Tags";
+	/* "Tag.x" present in any form selects the Tag family, so that a
+	 * malformed index (Tag.0, Tag.01, Tag.1001) is refused by
+	 * params_objects() instead of silently selecting the empty "Tags". */
+	const char *name = params_has_family(r->p, "Tag") ? "Tag" : "Tags";
 	if (!params_objects(r->p, name, arg_tags_cb, &c)) {
 		json_decref(c.byidx);
 		return merrf(r->m, MERR_INVALID_PARAMETER,
-			     "The parameter %s.N is malformed (fields are Key and Value).", name);
+			     "The parameter %s.N is malformed (N is 1 to %d, fields are Key and "
+			     "Value).",
+			     name, PARAMS_MAX_INDEX);
 	}
 	json_t *arr = json_array();
 	const char *k;
 	json_t *t;
+	int rc = 0;
 	json_object_foreach(c.byidx, k, t)
 	{
 		const char *key = json_string_value(json_object_get(t, "k"));
 		if (!key || !*key || strlen(key) > 128 || strncmp(key, "aliyun", 6) == 0 ||
 		    strncmp(key, "acs:", 4) == 0) {
-			json_decref(arr);
-			json_decref(c.byidx);
-			return merrf(r->m, MERR_INVALID_PARAMETER,
-				     "Each Tag needs a Key of 1-128 characters that does not start "
-				     "with aliyun or acs:.");
+			rc = merrf(r->m, MERR_INVALID_PARAMETER,
+				   "Each Tag needs a Key of 1-128 characters that does not start "
+				   "with aliyun or acs:.");
+			break;
 		}
 		json_t *v = json_object_get(t, "v");
 		if (json_string_length(v) > 128) {
-			json_decref(arr);
-			json_decref(c.byidx);
-			return merrf(r->m, MERR_INVALID_PARAMETER,
-				     "A Tag Value is longer than 128.");
+			rc = merrf(r->m, MERR_INVALID_PARAMETER, "A Tag Value is longer than 128.");
+			break;
 		}
 		size_t i;
 		json_t *prev;
+		bool twice = false;
 		json_array_foreach(arr, i, prev)
 		{
-			if (strcmp(json_string_value(json_object_get(prev, "k")), key) == 0) {
-				json_decref(arr);
-				json_decref(c.byidx);
-				return merrf(r->m, MERR_INVALID_PARAMETER,
-					     "The Tag key %.64s is given twice.", key);
-			}
+			twice = twice ||
+				strcmp(json_string_value(json_object_get(prev, "k")), key) == 0;
+		}
+		if (twice) {
+			rc = merrf(r->m, MERR_INVALID_PARAMETER,
+				   "The Tag key %.64s is given twice.", key);
+			break;
 		}
 		json_t *e = json_object();
 		json_object_set_new(e, "k", json_string(key));
@@ -193,20 +202,76 @@ int arg_tags(struct api_req *r, json_t **out)
 		json_array_append_new(arr, e);
 	}
 	json_decref(c.byidx);
-	if (json_array_size(arr) > ARG_MAX_TAGS) {
+	if (rc == 0 && json_array_size(arr) > ARG_MAX_TAGS)
+		rc = merrf(r->m, MERR_INVALID_PARAMETER, "At most %d tags per resource.",
+			   ARG_MAX_TAGS);
+	if (rc < 0) {
 		json_decref(arr);
-		return merrf(r->m, MERR_INVALID_PARAMETER, "At most %d tags per resource.",
-			     ARG_MAX_TAGS);
+		return -1;
 	}
 	*out = arr;
 	return 0;
+}
+
+bool api_parse_utc(const char *s, unsigned forms, int64_t *out)
+{
+	static const struct {
+		unsigned form;
+		const char *fmt;
+		int fields;
+	} forms_tab[] = {
+	    {API_TIME_SECONDS, "%4d-%2d-%2dT%2d:%2d:%2d", 6},
+	    {API_TIME_MINUTES, "%4d-%2d-%2dT%2d:%2d", 5},
+	    {API_TIME_HOURS, "%4d-%2d-%2dT%2d", 4},
+	};
+	/* Fixed widths: "YYYY-MM-DDThh", then ":mm" per field, then 'Z'; every
+	 * field position holds digits, so %d reads no sign or space. */
+	for (size_t i = 0; i < sizeof(forms_tab) / sizeof(forms_tab[0]); i++) {
+		if (!(forms & forms_tab[i].form))
+			continue;
+		size_t want = 14 + 3 * (size_t)(forms_tab[i].fields - 4);
+		if (strlen(s) != want || s[want - 1] != 'Z')
+			continue;
+		bool digits = true;
+		for (size_t j = 0; j + 1 < want; j++)
+			if (j != 4 && j != 7 && j != 10 && j != 13 && j != 16)
+				digits = digits && s[j] >= '0' && s[j] <= '9';
+		int v[6] = {0};
+		if (!digits || sscanf(s, forms_tab[i].fmt, &v[0], &v[1], &v[2], &v[3], &v[4],
+				      &v[5]) != forms_tab[i].fields)
+			continue;
+		static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		int Y = v[0], M = v[1], D = v[2];
+		bool leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+		if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || (M == 2 && D == 29 && !leap) ||
+		    v[3] > 23 || (forms_tab[i].fields > 4 && v[4] > 59) ||
+		    (forms_tab[i].fields > 5 && v[5] > 59))
+			return false;
+		struct tm tm = {
+		    .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = v[3]};
+		if (forms_tab[i].fields > 4)
+			tm.tm_min = v[4];
+		if (forms_tab[i].fields > 5)
+			tm.tm_sec = v[5];
+		*out = (int64_t)timegm(&tm);
+		return true;
+	}
+	return false;
 }
 
 /* --- responses ------------------------------------------------------------- */
 
 void jo_str(json_t *o, const char *k, const char *v)
 {
-	json_object_set_new(o, k, json_string(v ? v : ""));
+	json_t *s = json_string(v ? v : "");
+	if (s == NULL) {
+		/* Not UTF-8 (an echo of bad input): jansson would refuse it and
+		 * the field would vanish, so render it with U+FFFD instead. */
+		char *clean = utf8_sanitize(v, strlen(v));
+		s = json_string(clean ? clean : "");
+		free(clean);
+	}
+	json_object_set_new(o, k, s);
 }
 
 void jo_int(json_t *o, const char *k, int64_t v)

@@ -126,6 +126,17 @@ static int64_t api_real_now(void)
 	return ts.tv_sec;
 }
 
+/* A ClientToken is at most 64 ASCII characters (the product's documents);
+ * printable ones only, since it is echoed and hashed as text. */
+static bool api_token_valid(const char *t)
+{
+	size_t n = 0;
+	for (; t[n] != '\0'; n++)
+		if (t[n] < 0x20 || t[n] > 0x7e || n == 64)
+			return false;
+	return n > 0;
+}
+
 /* Looks up a stored ClientToken answer: 1 found (resp set), 0 absent, -1 error. */
 static int api_token_lookup(struct model *m, const char *key, const char *action, const char *fp,
 			    json_t **resp)
@@ -176,6 +187,23 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 		err.code = MERR_INVALID_PARAMETER;
 		snprintf(err.msg, sizeof(err.msg), "The parameter %.64s is given more than once.",
 			 dup);
+		goto fail;
+	}
+	const char *bad;
+	switch (params_check(&all, &bad)) {
+	case PARAMS_OK:
+		break;
+	case PARAMS_BAD_UTF8:
+		err.code = MERR_INVALID_PARAMETER;
+		snprintf(err.msg, sizeof(err.msg),
+			 "The parameter %.64s is not valid UTF-8 (in its name or its value).", bad);
+		goto fail;
+	case PARAMS_BAD_INDEX:
+		err.code = MERR_INVALID_PARAMETER;
+		snprintf(err.msg, sizeof(err.msg),
+			 "The parameter %.64s has an index that is not a number from 1 to %d "
+			 "without leading zeros.",
+			 bad, PARAMS_MAX_INDEX);
 		goto fail;
 	}
 	int64_t real_now = api_real_now();
@@ -239,9 +267,9 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 	const char *token = (act->flags & API_WRITE) ? arg_opt(&r, "ClientToken") : NULL;
 	char tkey[MODEL_KEY_MAX];
 	if (token) {
-		if (strlen(token) > 64) {
+		if (!api_token_valid(token)) {
 			merrf(&m, MERR_INVALID_PARAMETER,
-			      "ClientToken is longer than 64 characters.");
+			      "ClientToken must be 1 to 64 printable ASCII characters.");
 			goto model_fail;
 		}
 		char *tokhash = sign_sha256_hex(token, strlen(token));

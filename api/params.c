@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "api/utf8.h"
+
 void params_init(struct params *p)
 {
 	p->kv = NULL;
@@ -270,6 +272,45 @@ int params_bool(const struct params *p, const char *k, bool *out)
 
 /* ---- "Name.N" families ------------------------------------------------ */
 
+/* True when the segment s[0..len) is all digits but not an index. */
+static bool bad_index_segment(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	unsigned v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (v <= PARAMS_MAX_INDEX)
+			v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	return s[0] == '0' || v > PARAMS_MAX_INDEX;
+}
+
+enum params_fault params_check(const struct params *p, const char **bad_name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const char *k = p->kv[i].k, *v = p->kv[i].v;
+		if (!utf8_valid(k, strlen(k)) || !utf8_valid(v, strlen(v))) {
+			*bad_name = k;
+			return PARAMS_BAD_UTF8;
+		}
+		/* The first segment is the parameter's own name, never an index. */
+		const char *seg = strchr(k, '.');
+		while (seg != NULL) {
+			seg++;
+			const char *dot = strchr(seg, '.');
+			size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
+			if (bad_index_segment(seg, len)) {
+				*bad_name = k;
+				return PARAMS_BAD_INDEX;
+			}
+			seg = dot;
+		}
+	}
+	return PARAMS_OK;
+}
+
 /* If `k` is in the family "name." returns what follows the dot, else NULL. */
 static const char *family_rest(const char *k, const char *name)
 {
@@ -430,6 +471,14 @@ bool params_objects(const struct params *p, const char *name,
 		ok = cb(arg, m[i].idx, m[i].field, m[i].value);
 	free(m);
 	return ok;
+}
+
+bool params_has_family(const struct params *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (family_rest(p->kv[i].k, name) != NULL)
+			return true;
+	return false;
 }
 
 unsigned params_max_index(const struct params *p, const char *name)

@@ -58,6 +58,21 @@ const char *params_get(const struct params *p, const char *k);
 /* True when two pairs carry the same name (a client bug we refuse). */
 bool params_has_duplicate(const struct params *p, const char **dup_name);
 
+/* What params_check() found wrong with a request's names and values. */
+enum params_fault {
+	PARAMS_OK,
+	PARAMS_BAD_UTF8,  /* a name or value is not well-formed UTF-8 */
+	PARAMS_BAD_INDEX, /* a name has an all-digit segment that is not an index */
+};
+/* Checks every pair: names and values must be UTF-8 (utf8.h), and every
+ * dot-separated segment of a name made of digits only must be an index
+ * (1..PARAMS_MAX_INDEX, no leading zero), so "Tag.0.Key", "Tag.01.Key" and
+ * "Tag.1001.Key" are refused rather than silently ignored by the getters.
+ * On a fault *bad_name (borrowed) names the first offending pair. */
+enum params_fault params_check(const struct params *p, const char **bad_name);
+/* True when some pair is named "Name.<anything>". */
+bool params_has_family(const struct params *p, const char *name);
+
 /* Scalars.  Each returns 1 when present and valid (stores *out), 0 when
  * absent (leaves *out), -1 when present but malformed. */
 int params_int64(const struct params *p, const char *k, int64_t *out);

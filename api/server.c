@@ -50,6 +50,26 @@ static const char *srv_header(void *arg, const char *name)
 	return MHD_lookup_connection_value(arg, MHD_HEADER_KIND, name);
 }
 
+struct srv_each {
+	bool (*fn)(void *cls, const char *name, const char *value);
+	void *cls;
+};
+
+static enum MHD_Result srv_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	(void)kind;
+	struct srv_each *e = cls;
+	return e->fn(e->cls, key, value ? value : "") ? MHD_YES : MHD_NO;
+}
+
+static void srv_each_header(void *arg, bool (*fn)(void *cls, const char *name, const char *value),
+			    void *cls)
+{
+	struct srv_each e = {fn, cls};
+	MHD_get_connection_values(arg, MHD_HEADER_KIND, srv_each_cb, &e);
+}
+
 static enum MHD_Result srv_send(struct MHD_Connection *con, int status, char *body)
 {
 	struct MHD_Response *resp =
@@ -112,6 +132,7 @@ static enum MHD_Result srv_access(void *cls, struct MHD_Connection *con, const c
 		ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0,
 	    .host = host ? host : "",
 	    .header = srv_header,
+	    .each_header = srv_each_header,
 	    .header_arg = con,
 	};
 	struct api_http_resp out = {0};

@@ -45,6 +45,10 @@ struct api_http_req {
 	const char *host;  /* Host header or "" */
 	/* Looks up a header by lowercase name; NULL when absent. */
 	const char *(*header)(void *arg, const char *name);
+	/* Calls fn(cls, name, value) for every header in arrival order (names
+	 * as sent, any case) until fn returns false.  NULL: no headers. */
+	void (*each_header)(void *arg, bool (*fn)(void *cls, const char *name, const char *value),
+			    void *cls);
 	void *header_arg;
 };
 

@@ -42,7 +42,12 @@ export async function startDaemon(opts = {}) {
     args.unshift('--config', cfg);
   }
   const bin = join(BUILD, 'daemon', 'openvpcd');
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Under the sanitizer build, leaks and UBSan reports end the daemon with
+  // an error; stop() turns any report into a failed test.
+  const env = { ...process.env };
+  env.ASAN_OPTIONS ??= 'detect_leaks=1:abort_on_error=1';
+  env.UBSAN_OPTIONS ??= 'print_stacktrace=1:halt_on_error=1';
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
@@ -56,21 +61,38 @@ export async function startDaemon(opts = {}) {
   const op = JSON.parse(readFileSync(join(dir, 'operator.json'), 'utf8'));
   const d = {
     dir, child, endpoint, operator: op, get log() { return log; },
+    // Stops the daemon (SIGTERM) and fails when it did not exit cleanly or
+    // a sanitizer reported anything (ASan, LeakSanitizer, UBSan), even in a
+    // daemon that crashed or was killed before.
     async stop() {
-      if (child.exitCode === null) {
+      let killed = false;
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        for (let i = 0; i < 100 && child.exitCode === null; i++) await sleep(20);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        // The leak check at exit takes a while under ASan.
+        for (let i = 0; i < 500 && child.exitCode === null && child.signalCode === null; i++) await sleep(20);
+        if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); killed = true; }
       }
       if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
+      checkSanitizers(log);
+      if (killed) throw new Error(`openvpcd did not stop within 10 s of SIGTERM:\n${log.slice(-4000)}`);
+      if (!this.crashed && child.exitCode !== 0)
+        throw new Error(`openvpcd exited with ${child.exitCode ?? child.signalCode}:\n${log.slice(-4000)}`);
     },
     // Simulates a crash: SIGKILL, no chance to flush or clean up.
     async kill9() {
+      this.crashed = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       for (let i = 0; i < 200 && child.exitCode === null && child.signalCode === null; i++) await sleep(10);
+      checkSanitizers(log);
     },
   };
   return d;
+}
+
+// Throws when a daemon's output holds a sanitizer report.
+export function checkSanitizers(log) {
+  const m = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer/.exec(log);
+  if (m) throw new Error(`openvpcd sanitizer report:\n${log.slice(Math.max(0, m.index - 200), m.index + 6000)}`);
 }
 
 function sdkConfig(endpoint, key, dialect) {

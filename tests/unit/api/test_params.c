@@ -470,3 +470,74 @@ Test(params, comma_list)
 		cr_expect_eq(n, 0);
 	}
 }
+
+/* ---- params_check: UTF-8 and indexes (issue 7, "Bytes") ----------------- */
+
+#include "api/utf8.h"
+
+Test(params, check_accepts_good_requests)
+{
+	const char *bad = NULL;
+	cr_assert(add(
+	    "VpcName=r%C3%A9seau-%E7%BD%91&Tag.1.Key=k&Tag.1000.Value=v&Ids.20=x&Sub.3.Inner.7=y"));
+	cr_assert_eq(params_check(&P, &bad), PARAMS_OK);
+}
+
+Test(params, check_refuses_invalid_utf8_in_values_and_names)
+{
+	static const char *const cases[] = {
+	    "VpcName=a%FFb",	      /* never valid */
+	    "VpcName=%C0%AF",	      /* overlong '/' */
+	    "Description=%ED%A0%80",  /* surrogate */
+	    "Tag.1.Value=%E2%82",     /* truncated */
+	    "Tag.1.Key=%F4%90%80%80", /* above U+10FFFF */
+	    "Na%FFme=1",	      /* in the name */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct params p;
+		params_init(&p);
+		cr_assert(params_add_urlencoded(&p, cases[i], strlen(cases[i])), "%s", cases[i]);
+		const char *bad = NULL;
+		cr_assert_eq(params_check(&p, &bad), PARAMS_BAD_UTF8, "%s", cases[i]);
+		cr_assert_not_null(bad);
+		params_fini(&p);
+	}
+}
+
+Test(params, check_refuses_malformed_indexes)
+{
+	static const char *const cases[] = {"Tag.0.Key=k",
+					    "Tag.01.Key=k",
+					    "Tag.1001.Key=k",
+					    "Ids.0=x",
+					    "Ids.007=x",
+					    "A.1.B.0=x",
+					    "Tag.99999999999999999999.Key=k"};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct params p;
+		params_init(&p);
+		cr_assert(params_add_urlencoded(&p, cases[i], strlen(cases[i])));
+		const char *bad = NULL;
+		cr_assert_eq(params_check(&p, &bad), PARAMS_BAD_INDEX, "%s", cases[i]);
+		params_fini(&p);
+	}
+}
+
+Test(params, utf8_sanitize_replaces_bad_bytes)
+{
+	char *s = utf8_sanitize("a\xff"
+				"b\xc3\xa9",
+				5);
+	cr_assert_str_eq(s, "a\xef\xbf\xbd"
+			    "b\xc3\xa9");
+	cr_assert(utf8_valid(s, strlen(s)));
+	free(s);
+}
+
+Test(params, has_family)
+{
+	cr_assert(add("Tag.0.Key=k&Other=1"));
+	cr_assert(params_has_family(&P, "Tag"));
+	cr_assert_not(params_has_family(&P, "Ta"));
+	cr_assert_eq(params_max_index(&P, "Tag"), 0);
+}
