@@ -23,6 +23,7 @@
 #include "cli/bgp.h"
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "cli/dp.h"
 #include "cli/flags.h"
 #include "cli/render.h"
 #include "cli/request.h"
@@ -319,6 +320,10 @@ static char *cli_word_flag(const struct cli_cmd *c, const char *word, enum cli_k
 
 static void cli_help_cmd(FILE *out, const struct cli_cmd *c)
 {
+	if (c->flags & CLI_EXEC) {
+		cli_dp_exec_help(out);
+		return;
+	}
 	fprintf(out, "Usage: openvpc %s %s%s%s [--flag value ...]\n\n", c->group, c->verb,
 		c->metavar ? " " : "", c->metavar ? c->metavar : "");
 	fprintf(out, "%c%s.\n", toupper((unsigned char)c->help[0]), c->help + 1);
@@ -902,6 +907,26 @@ out:
 	return rc;
 }
 
+/* openvpc instance exec ID -- CMD [ARGS...]: the settings of a command,
+ * then cli/dp.c (which does not return when the command runs). */
+static int cli_run_exec(struct cli_opts *o, char **words, size_t n, FILE *out, FILE *err)
+{
+	if (o->save_profile || o->from_operator_file)
+		return cli_usage(err, NULL,
+				 "--save-profile and --from-operator-file do not go with exec");
+	if (o->n_flags > 0)
+		return cli_usage(err,
+				 "Usage: openvpc instance exec INSTANCE_ID -- CMD [ARGS...]  (the "
+				 "command's own flags go after --)",
+				 "unknown flag --%s for 'openvpc instance exec'", o->flags[0].name);
+	struct cli_ctx x;
+	int rc = cli_ctx_init(&x, o, out, err, true);
+	if (rc == CLI_EXIT_OK)
+		rc = cli_dp_exec(&x.conn, x.prof.region, words, n, out, err);
+	cli_profile_free(&x.prof);
+	return rc;
+}
+
 /* openvpc call VERSION ACTION [Key=Value ...] [--flag value ...] */
 static int cli_run_call(struct cli_opts *o, char **words, size_t n, FILE *out, FILE *err)
 {
@@ -1189,6 +1214,19 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 		rc = cli_unknown_group(w0, err);
 		goto done;
 	}
+	/* `openvpc trace --eni ... `: the group's one command needs no verb
+	 * (`openvpc trace packet ...` is the same). */
+	const struct cli_cmd *self =
+	    strcmp(g->name, "trace") == 0 ? cli_cmd_find(g->name, "packet") : NULL;
+	if (self && (o.n_words > 1 || o.n_flags > 0 || o.help) &&
+	    !(o.n_words > 1 &&
+	      (strcmp(o.words[1], "help") == 0 || cli_cmd_find(g->name, o.words[1])))) {
+		if (o.help)
+			cli_help_cmd(out, self);
+		else
+			rc = cli_run_cmd(&o, self, o.words + 1, o.n_words - 1, out, err);
+		goto done;
+	}
 	if (o.n_words == 1 || strcmp(o.words[1], "help") == 0) {
 		bool asked = o.help || o.n_words > 1;
 		cli_help_group(asked ? out : err, g);
@@ -1204,7 +1242,10 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err)
 		cli_help_cmd(out, c);
 		goto done;
 	}
-	rc = cli_run_cmd(&o, c, o.words + 2, o.n_words - 2, out, err);
+	if (c->flags & CLI_EXEC)
+		rc = cli_run_exec(&o, o.words + 2, o.n_words - 2, out, err);
+	else
+		rc = cli_run_cmd(&o, c, o.words + 2, o.n_words - 2, out, err);
 done:
 	cli_opts_free(&o);
 	return rc;

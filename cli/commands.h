@@ -33,6 +33,7 @@ enum cli_out {
 #define CLI_PAGED 0x02	      /* PageNumber paging: every page is fetched */
 #define CLI_TOKEN_PAGED 0x04  /* NextToken paging: every page is fetched */
 #define CLI_SAVES_KEYS 0x08   /* accepts --save-profile NAME for the returned key pair */
+#define CLI_EXEC 0x10	      /* `instance exec`: run by cli/dp.c, not as one call */
 
 struct cli_cmd {
 	const char *group, *verb;

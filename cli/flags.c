@@ -151,6 +151,19 @@ static const struct {
     {"ModifyNetworkInterfaceAttribute", "enable-primary-ipv6", "EnablePrimaryIPv6"},
     {"AssociateVpcCidrBlock", "ipv6-cidr-block", "IPv6CidrBlock"},
     {"UnassociateVpcCidrBlock", "ipv6-cidr-block", "IPv6CidrBlock"},
+    /* The data plane's inspection commands take short flags (show counters
+     * --eni, trace --proto tcp --dst ...); the long forms work as well. */
+    {"DescribeEniCounters", "eni", "NetworkInterfaceId"},
+    {"DescribeDrops", "eni", "NetworkInterfaceId"},
+    {"DescribeFlows", "eni", "NetworkInterfaceId"},
+    {"DescribeRuleCounters", "sg", "SecurityGroupId"},
+    {"TracePacket", "eni", "NetworkInterfaceId"},
+    {"TracePacket", "proto", "Protocol"},
+    {"TracePacket", "src", "SourceIp"},
+    {"TracePacket", "dst", "DestinationIp"},
+    {"TracePacket", "sport", "SourcePort"},
+    {"TracePacket", "dport", "DestinationPort"},
+    {"TracePacket", "flags", "TcpFlags"},
 };
 
 #define CLI_N(a) (sizeof(a) / sizeof((a)[0]))
