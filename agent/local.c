@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/dpsync.h"
 #include "lib/log.h"
 #include "model/clock.h"
 #include "model/schedule.h"
@@ -34,7 +35,8 @@ struct agent_local {
 struct agent_keys {
 	char **v;
 	size_t n, cap;
-	uint64_t rev; /* the newest revision read from the feed */
+	uint64_t rev;	   /* the newest revision read from the feed */
+	struct dpsync *dp; /* fed every resource document read, or NULL */
 };
 
 static void agent_keys_add(struct agent_keys *k, const char *key)
@@ -73,6 +75,9 @@ static int agent_change_cb(void *arg, const struct store_change *c)
 	struct agent_keys *k = arg;
 	if (c->rev > k->rev)
 		k->rev = c->rev;
+	if (k->dp && strncmp(c->kv.key, "/r/", 3) == 0)
+		dpsync_feed(k->dp, c->kv.key, c->op == STORE_PUT ? c->kv.value : NULL,
+			    c->op == STORE_PUT ? c->kv.value_len : 0);
 	if (c->op == STORE_PUT && agent_is_pending(c->kv.key, c->kv.value, c->kv.value_len))
 		agent_keys_add(k, c->kv.key);
 	return 0;
@@ -80,6 +85,9 @@ static int agent_change_cb(void *arg, const struct store_change *c)
 
 static int agent_scan_cb(void *arg, const struct store_kv *kv)
 {
+	struct agent_keys *k = arg;
+	if (k->dp)
+		dpsync_feed(k->dp, kv->key, kv->value, kv->value_len);
 	if (agent_is_pending(kv->key, kv->value, kv->value_len))
 		agent_keys_add(arg, kv->key);
 	return 0;
@@ -150,16 +158,25 @@ static void agent_sleep_ms(int ms)
 static void *agent_main(void *arg)
 {
 	struct agent_local *a = arg;
-	struct agent_keys keys = {0};
+	struct agent_keys keys = {.dp = a->opts.dp};
 	struct store_txn *t;
 
-	/* Start-up: everything a crash left transitional. */
+	/* Start-up: everything a crash left transitional; the data plane is
+	 * compared with the whole store and its leftovers removed. */
 	a->rev = store_revision(a->st);
 	if (store_begin(a->st, false, &t) == 0) {
 		store_prefix(t, "/r/", agent_scan_cb, &keys);
 		store_abort(t);
 	}
+	if (a->opts.dp) {
+		int errors = dpsync_apply(a->opts.dp);
+		dpsync_reconcile(a->opts.dp);
+		if (errors)
+			log_warn("agent: %d resources could not be programmed at start", errors);
+	}
 	while (!atomic_load(&a->stop)) {
+		if (a->opts.dp)
+			dpsync_apply(a->opts.dp);
 		if (keys.n > 0 && a->opts.settle_delay_ms > 0)
 			agent_sleep_ms(a->opts.settle_delay_ms);
 		/* Batches bound the transaction size; each batch is one commit. */

@@ -4,10 +4,10 @@
  * It follows the store's change feed and, for every resource left in a
  * transitional status (model/settle.h), applies the change and records the
  * outcome with model_settle() in a transaction of its own.  Applying is
- * empty until the data plane exists (XXX: the data-plane issue programs
- * dp/ here before settling).  It also runs the scheduler: events due at the
- * model's clock (NET-26 migrations) are started and finished by
- * model_run_due().
+ * programming the data plane (agent/dpsync.h) when there is one: every
+ * resource document read is fed to it and applied before the settling
+ * commit, so a settled status means the kernel forwards accordingly.  It also runs the scheduler:
+ * events due at the model's clock (NET-26 migrations) are started and finished by model_run_due().
  *
  * After a restart it settles whatever a crash left transitional: it starts
  * by scanning every resource rather than trusting an in-memory position.
@@ -22,7 +22,10 @@
 
 struct agent_local;
 
+struct dpsync;
+
 struct agent_local_opts {
+	struct dpsync *dp;   /* the data plane to program before settling; NULL: none */
 	int settle_delay_ms; /* wait before settling (lets tests observe Pending) */
 	int tick_ms;	     /* scheduler period */
 };

@@ -39,12 +39,13 @@ extern const struct api_action api_actions_sg[];
 extern const struct api_action api_actions_eni[];
 extern const struct api_action api_actions_instance[];
 extern const struct api_action api_actions_classic[];
+extern const struct api_action api_actions_dp[];
 
 /* Every action table.  Each area's file defines its table ending in {0}. */
 static const struct api_action *const api_tables[] = {
     api_actions_ops,   api_actions_region,   api_actions_vpc,	  api_actions_vswitch,
     api_actions_route, api_actions_eip,	     api_actions_ipv6,	  api_actions_sg,
-    api_actions_eni,   api_actions_instance, api_actions_classic,
+    api_actions_eni,   api_actions_instance, api_actions_classic, api_actions_dp,
 };
 
 const struct api_action *api_find_action(const char *version, const char *name);
@@ -280,6 +281,15 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 		int found = api_token_lookup(&m, tkey, act->name, fp, &prev);
 		if (found < 0)
 			goto model_fail;
+		if (found > 0 && dry_run) {
+			/* A DryRun only checks: it never replays the stored success. */
+			json_decref(prev);
+			store_abort(txn);
+			txn = NULL;
+			json_decref(r.out);
+			err.code = MERR_DRY_RUN;
+			goto fail;
+		}
 		if (found > 0) {
 			/* A retry: answer what the first request answered, with a new RequestId. */
 			store_abort(txn);

@@ -109,6 +109,19 @@ static bool dconf_zones(struct model_region *r, const char *v)
 	return r->n_zones > 0;
 }
 
+bool dconf_dp_mode(const char *v, enum dconf_dp *out)
+{
+	if (!strcmp(v, "auto"))
+		*out = DCONF_DP_AUTO;
+	else if (!strcmp(v, "on"))
+		*out = DCONF_DP_ON;
+	else if (!strcmp(v, "off"))
+		*out = DCONF_DP_OFF;
+	else
+		return false;
+	return true;
+}
+
 static int dconf_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct dconf_parse *p = user;
@@ -134,6 +147,17 @@ static int dconf_handler(void *user, const char *section, const char *name, cons
 	} else if (!strcmp(section, "agent")) {
 		if (!strcmp(name, "settle_delay_ms"))
 			ok = dconf_uint(value, 60000, &u) && ((c->settle_delay_ms = (int)u), true);
+		else
+			ok = false;
+	} else if (!strcmp(section, "dataplane")) {
+		if (!strcmp(name, "mode"))
+			ok = dconf_dp_mode(value, &c->dataplane);
+		else if (!strcmp(name, "prefix") && *value && strlen(value) <= 5 &&
+			 strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(value))
+			snprintf(c->dp_prefix, sizeof(c->dp_prefix), "%s", value);
+		else if (!strcmp(name, "instance_backend") &&
+			 (!strcmp(value, "netns") || !strcmp(value, "tap")))
+			c->dp_tap = !strcmp(value, "tap");
 		else
 			ok = false;
 	} else if (!strcmp(section, "quota")) {
@@ -215,6 +239,7 @@ void dconf_defaults(struct dconf *c)
 	c->threads = 16;
 	snprintf(c->data_dir, sizeof(c->data_dir), "./var");
 	c->log_level = 2;
+	snprintf(c->dp_prefix, sizeof(c->dp_prefix), "ov");
 	model_config_defaults(&c->model);
 }
 

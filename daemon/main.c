@@ -21,7 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/dpsync.h"
 #include "agent/local.h"
+#include "api/act_dp.h"
 #include "api/server.h"
 #include "daemon/config.h"
 #include "lib/log.h"
@@ -42,6 +44,7 @@ static void usage(void)
 	    stderr,
 	    "usage: openvpcd [--config FILE] [--data-dir DIR] [--listen IP:PORT]\n"
 	    "                [--threads N] [--test-clock] [--settle-delay-ms N] [--log-level 0-3]\n"
+	    "                [--dataplane auto|on|off] [--dp-prefix PFX] [--dp-destroy]\n"
 	    "Runs the openvpc API, store and local agent. See docs/operations.md.\n");
 }
 
@@ -103,6 +106,9 @@ int main(int argc, char **argv)
 	    {"test-clock", no_argument, NULL, 'T'},
 	    {"settle-delay-ms", required_argument, NULL, 's'},
 	    {"log-level", required_argument, NULL, 'v'},
+	    {"dataplane", required_argument, NULL, 'D'},
+	    {"dp-prefix", required_argument, NULL, 'P'},
+	    {"dp-destroy", no_argument, NULL, 'X'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -113,6 +119,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--config") && dconf_load(&c, argv[i + 1]) < 0)
 			return 2;
 	int ch;
+	bool dp_destroy = false;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -135,6 +142,18 @@ int main(int argc, char **argv)
 		case 'v':
 			c.log_level = atoi(optarg);
 			break;
+		case 'D':
+			if (!dconf_dp_mode(optarg, &c.dataplane)) {
+				fprintf(stderr, "openvpcd: --dataplane is auto, on or off\n");
+				return 2;
+			}
+			break;
+		case 'P':
+			snprintf(c.dp_prefix, sizeof(c.dp_prefix), "%.5s", optarg);
+			break;
+		case 'X':
+			dp_destroy = true;
+			break;
 		default:
 			usage();
 			return ch == 'h' ? 0 : 2;
@@ -143,6 +162,14 @@ int main(int argc, char **argv)
 	log_set_level((enum log_level)c.log_level);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (dp_destroy) {
+		/* Removes the namespaces and pins of the prefix (devices go with
+		 * their namespaces); the store is untouched. */
+		int r = dpsync_destroy_all(c.dp_prefix);
+		printf("openvpcd: data plane of prefix %s removed%s\n", c.dp_prefix,
+		       r < 0 ? " (some pins remained)" : "");
+		return r < 0 ? 1 : 0;
+	}
 	if (mkdir(c.data_dir, 0700) < 0 && errno != EEXIST) {
 		log_err("cannot create %s: %s", c.data_dir, strerror(errno));
 		return 1;
@@ -162,7 +189,24 @@ int main(int argc, char **argv)
 		log_err("bootstrap failed: %d", rc);
 		goto out_store;
 	}
-	struct agent_local_opts ao = {.settle_delay_ms = c.settle_delay_ms, .tick_ms = 500};
+	struct dpsync *dp = NULL;
+	char why[256] = "disabled by configuration (--dataplane off)";
+	if (c.dataplane != DCONF_DP_OFF) {
+		struct dpsync_opts dpo = {.prefix = c.dp_prefix, .tap = c.dp_tap};
+		rc = dpsync_create(&dpo, &dp, why, sizeof(why));
+		if (rc < 0 && c.dataplane == DCONF_DP_ON) {
+			log_err("the data plane cannot start: %s", why);
+			goto out_store;
+		}
+	}
+	if (dp)
+		printf("openvpcd: data plane on (prefix %s, backend %s, pins /sys/fs/bpf/%s)\n",
+		       dpsync_prefix(dp), dpsync_backend(dp), dpsync_prefix(dp));
+	else
+		printf("openvpcd: data plane off: %s\n", why);
+	act_dp_set(dp, why);
+	struct agent_local_opts ao = {
+	    .settle_delay_ms = c.settle_delay_ms, .tick_ms = 500, .dp = dp};
 	rc = agent_local_start(st, &c.model, &ao, &agent);
 	if (rc < 0) {
 		log_err("agent failed to start: %d", rc);
@@ -195,6 +239,8 @@ int main(int argc, char **argv)
 	api_server_stop(api);
 out_agent:
 	agent_local_stop(agent);
+	act_dp_set(NULL, "stopping");
+	dpsync_destroy(dp); /* the kernel state stays: forwarding goes on */
 out_store:
 	store_close(st);
 	return rc < 0 ? 1 : 0;

@@ -40,8 +40,8 @@ static __always_inline int dp_arp(struct dp_ctx *c)
 	struct dp_arp_eth *a = (void *)(eth + 1);
 	if ((void *)(a + 1) > end)
 		return DP_DROP_MALFORMED;
-	if (a->htype != bpf_htons(DP_ARPHRD_ETHER) || a->ptype != bpf_htons(ETH_P_IP) || a->hlen != 6 ||
-	    a->plen != 4)
+	if (a->htype != bpf_htons(DP_ARPHRD_ETHER) || a->ptype != bpf_htons(ETH_P_IP) ||
+	    a->hlen != 6 || a->plen != 4)
 		return DP_DROP_MALFORMED;
 	if (a->op != bpf_htons(DP_ARPOP_REQUEST))
 		return DP_DROP_ARP_OTHER;

@@ -23,21 +23,21 @@
  * IPv4 in the first 4) so later stages never hold packet pointers across
  * helpers that may move the data. */
 struct dp_pkt {
-	__u32 len;	/* skb->len */
+	__u32 len;	 /* skb->len */
 	__u16 eth_proto; /* host order */
-	__u8 family;	/* 0 (not IP), 4, 6 */
-	__u8 proto;	/* L4 protocol */
-	__u16 l3off;	/* always 14 */
-	__u16 l4off;	/* 0: no L4 header in the linear data */
+	__u8 family;	 /* 0 (not IP), 4, 6 */
+	__u8 proto;	 /* L4 protocol */
+	__u16 l3off;	 /* always 14 */
+	__u16 l4off;	 /* 0: no L4 header in the linear data */
 	__u8 saddr[16];
 	__u8 daddr[16];
 	__u16 sport, dport; /* network order; ICMP echo: id in sport */
 	__u8 tcp_flags;
 	__u8 ttl;
 	__u8 icmp_type, icmp_code;
-	__u8 frag;	/* 1: a non-first fragment (no L4 header) */
-	__u8 icmp_err;	/* an ICMP error carrying an inner header */
-	__u8 mcast;	/* destination MAC is multicast or broadcast */
+	__u8 frag;     /* 1: a non-first fragment (no L4 header) */
+	__u8 icmp_err; /* an ICMP error carrying an inner header */
+	__u8 mcast;    /* destination MAC is multicast or broadcast */
 	__u8 pad;
 	__u8 smac[6], dmac[6];
 };
@@ -114,7 +114,8 @@ static __always_inline int dp_drop(struct dp_ctx *c, __u32 reason)
 	c->drop_reason = reason;
 	dp_trace(c, DP_STAGE_DROP, reason, e, 0, 0);
 	if (!c->tracing) {
-		dp_stat_add(&drops, e * DP_DROP_MAX + (reason < DP_DROP_MAX ? reason : 0), c->p.len);
+		dp_stat_add(&drops, e * DP_DROP_MAX + (reason < DP_DROP_MAX ? reason : 0),
+			    c->p.len);
 		if (e)
 			dp_stat_add(&eni_stats, e * DP_STAT_MAX + DP_STAT_DROP, c->p.len);
 	}

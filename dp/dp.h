@@ -60,12 +60,15 @@ typedef uint64_t dp_u64;
 
 /* The MAC the network answers with for every address (the vSwitch's), as
  * Alibaba's VPC does: instances see ee:ff:ff:ff:ff:ff as every neighbour. */
-#define DP_GW_MAC {0xee, 0xff, 0xff, 0xff, 0xff, 0xff}
+#define DP_GW_MAC                                                                                  \
+	{                                                                                          \
+		0xee, 0xff, 0xff, 0xff, 0xff, 0xff                                                 \
+	}
 
 /* --- the per-host configuration (array map "cfg", one entry) --------------- */
 struct dp_cfg {
-	dp_u32 trace_cookie; /* a trace run carries it in cb[1] (see "trace") */
-	dp_u32 flags;	     /* reserved, 0 */
+	dp_u32 trace_cookie;	 /* a trace run carries it in cb[1] (see "trace") */
+	dp_u32 flags;		 /* reserved, 0 */
 	dp_u64 ct_timeout_ns[4]; /* by DP_CT_T_*: see conntrack.h */
 };
 enum { DP_CT_T_TCP_OPEN = 0, DP_CT_T_TCP_EST = 1, DP_CT_T_TCP_CLOSE = 2, DP_CT_T_OTHER = 3 };
@@ -77,11 +80,11 @@ enum {
 	DP_ENI_CLASSIC = 1 << 2, /* a classic instance's NIC (NET-10: no L2 at all) */
 };
 struct dp_eni {
-	dp_u32 ifindex; /* the host-side device (veth host end or TAP) */
-	dp_u32 net;	/* network index: its VPC, or its region's classic network */
-	dp_u32 rtb;	/* route table index of its vSwitch (0: classic, no routes) */
-	dp_u32 vsw;	/* a small number per vSwitch (crossing vSwitches = routed: TTL) */
-	dp_u32 gen;	/* policy generation (see above) */
+	dp_u32 ifindex;	 /* the host-side device (veth host end or TAP) */
+	dp_u32 net;	 /* network index: its VPC, or its region's classic network */
+	dp_u32 rtb;	 /* route table index of its vSwitch (0: classic, no routes) */
+	dp_u32 vsw;	 /* a small number per vSwitch (crossing vSwitches = routed: TTL) */
+	dp_u32 gen;	 /* policy generation (see above) */
 	dp_u32 link_net; /* ClassicLink: the VPC's network index it is linked to, or 0 */
 	dp_u8 mac[6];
 	dp_u8 sg_slot; /* which of the two security-group table slots is live */
@@ -217,18 +220,18 @@ enum {
 	DP_CT_CLOSED = 4,  /* RST seen */
 };
 struct dp_ct {
-	dp_u64 last_ns;	  /* bpf_ktime_get_coarse_ns of the last packet */
-	dp_u64 packets;	  /* this direction */
+	dp_u64 last_ns; /* bpf_ktime_get_coarse_ns of the last packet */
+	dp_u64 packets; /* this direction */
 	dp_u64 bytes;
-	dp_u32 src_eni;	  /* the sender in this direction */
-	dp_u32 dst_eni;	  /* where this direction is delivered */
-	dp_u32 src_gen;	  /* generations decided under */
+	dp_u32 src_eni; /* the sender in this direction */
+	dp_u32 dst_eni; /* where this direction is delivered */
+	dp_u32 src_gen; /* generations decided under */
 	dp_u32 dst_gen;
 	dp_u32 rt_gen;
-	dp_u32 rule;	  /* counter of the deciding ingress rule (0: default/inner) */
-	dp_u8 state;	  /* DP_CT_* (the same in both entries) */
-	dp_u8 reply;	  /* 1: this entry is the reply direction */
-	dp_u8 routed;	  /* crosses vSwitches: decrement TTL */
+	dp_u32 rule;  /* counter of the deciding ingress rule (0: default/inner) */
+	dp_u8 state;  /* DP_CT_* (the same in both entries) */
+	dp_u8 reply;  /* 1: this entry is the reply direction */
+	dp_u8 routed; /* crosses vSwitches: decrement TTL */
 	dp_u8 pad[5];
 };
 
@@ -317,8 +320,8 @@ enum {
 	DP_VERDICT_REPLY = 3,	/* answered by the network (ARP/ND) back to the sender */
 };
 struct dp_trace_ev {
-	dp_u16 stage;  /* DP_STAGE_* */
-	dp_u16 result; /* stage-specific: a drop reason, a ct state, a route type, ... */
+	dp_u16 stage;	/* DP_STAGE_* */
+	dp_u16 result;	/* stage-specific: a drop reason, a ct state, a route type, ... */
 	dp_u32 a, b, c; /* stage-specific: indexes, rule counters, priorities */
 };
 struct dp_trace {

@@ -61,7 +61,8 @@ static __always_inline int dp_ttl(struct dp_ctx *c)
 		return 0;
 	if (c->p.family == 4) {
 		__u32 off = sizeof(struct ethhdr) + offsetof(struct iphdr, ttl);
-		__u16 old = bpf_htons((__u16)c->p.ttl << 8), nw = bpf_htons((__u16)(c->p.ttl - 1) << 8);
+		__u16 old = bpf_htons((__u16)c->p.ttl << 8),
+		      nw = bpf_htons((__u16)(c->p.ttl - 1) << 8);
 		/* ttl and protocol share a 16-bit word; only the ttl byte changes */
 		__u8 t = c->p.ttl - 1;
 		bpf_l3_csum_replace(c->skb, sizeof(struct ethhdr) + offsetof(struct iphdr, check),
@@ -69,8 +70,8 @@ static __always_inline int dp_ttl(struct dp_ctx *c)
 		bpf_skb_store_bytes(c->skb, off, &t, 1, 0);
 	} else {
 		__u8 t = c->p.ttl - 1;
-		bpf_skb_store_bytes(c->skb, sizeof(struct ethhdr) + offsetof(struct ipv6hdr, hop_limit),
-				    &t, 1, 0);
+		bpf_skb_store_bytes(
+		    c->skb, sizeof(struct ethhdr) + offsetof(struct ipv6hdr, hop_limit), &t, 1, 0);
 	}
 	return 0;
 }
@@ -381,6 +382,6 @@ int dp_eni_ingress(struct __sk_buff *skb)
 	int rc = dp_pipeline(&c);
 	__u32 ifx = c.verdict == DP_VERDICT_FORWARD && c.dst ? c.dst->ifindex
 		    : c.verdict == DP_VERDICT_REPLY && c.eni ? c.eni->ifindex
-							       : 0;
+							     : 0;
 	return dp_finish(&c, rc, ifx, 0);
 }

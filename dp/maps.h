@@ -98,7 +98,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DP_ENI_MAX * DP_STAT_MAX);
+	__uint(max_entries, DP_ENI_MAX *DP_STAT_MAX);
 	__type(key, __u32);
 	__type(value, struct dp_stat);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -106,7 +106,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DP_ENI_MAX * DP_DROP_MAX);
+	__uint(max_entries, DP_ENI_MAX *DP_DROP_MAX);
 	__type(key, __u32);
 	__type(value, struct dp_stat);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -93,7 +93,8 @@ static __always_inline int dp_parse(struct dp_ctx *c)
 	struct __sk_buff *skb = c->skb;
 	struct dp_pkt *p = &c->p;
 	p->len = skb->len;
-	if ((long)skb->data_end - (long)skb->data < DP_PULL_LEN && skb->len > skb->data_end - skb->data)
+	if ((long)skb->data_end - (long)skb->data < DP_PULL_LEN &&
+	    skb->len > skb->data_end - skb->data)
 		bpf_skb_pull_data(skb, skb->len < DP_PULL_LEN ? skb->len : DP_PULL_LEN);
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;

@@ -1,0 +1,1566 @@
+/*
+ * dpsync: see dpsync.h.
+ *
+ * State.  Documents are kept as jansson objects keyed by id (jansson's
+ * object is the hash table): instances, ENIs, vSwitches, route tables and
+ * custom route entries.  Security groups and NIC membership live in the
+ * agent/sgcompile.h index.  What was written to the kernel is kept beside
+ * it ("shadow"), per ENI and per route table, so apply writes differences
+ * only, and so it can be read back from the pinned maps after a restart.
+ *
+ * Invariants:
+ *  1. An ENI has an index (and map entries) exactly while its device
+ *     exists; the index is recorded with its id in map "eni", so a restart
+ *     keeps it.
+ *  2. Security-group tables of an ENI are written into the slot that is not
+ *     live, then dp_eni.sg_slot flips (with the policy generation bumped) in
+ *     one update, then the old slot's entries and rule sets are deleted.
+ *  3. A route table's generation is bumped whenever one of its entries
+ *     changes, so flows decided under the old table are decided again.
+ */
+#include "agent/dpsync.h"
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/netdev.h"
+#include "agent/sgcompile.h"
+#include "lib/log.h"
+#include "lib/netaddr.h"
+#include "model/model.h"
+#include "model/vswitch.h"
+
+/* --- small index allocator ------------------------------------------------ */
+
+struct dps_alloc {
+	uint8_t *used;
+	uint32_t max, next;
+};
+
+static int dps_alloc_init(struct dps_alloc *a, uint32_t max)
+{
+	a->used = calloc(max, 1);
+	a->max = max;
+	a->next = 1;
+	return a->used ? 0 : -ENOMEM;
+}
+
+static uint32_t dps_alloc_get(struct dps_alloc *a)
+{
+	for (uint32_t k = 0; k < a->max; k++) {
+		uint32_t i = (a->next + k) % a->max;
+		if (i == 0 || a->used[i])
+			continue;
+		a->used[i] = 1;
+		a->next = i + 1;
+		return i;
+	}
+	return 0;
+}
+
+static void dps_alloc_put(struct dps_alloc *a, uint32_t i)
+{
+	if (i && i < a->max)
+		a->used[i] = 0;
+}
+
+/* --- shadow: what is in the kernel ---------------------------------------- */
+
+struct dps_eni {
+	char id[32];
+	uint32_t idx;
+	struct dp_eni val;
+	struct dp_addr_key *addrs;
+	size_t n_addrs;
+	struct dp_sg_key *sg_keys; /* of the live slot */
+	size_t n_sg_keys;
+	uint32_t *sets; /* global rule-set ids of the live slot, and their chunk counts */
+	uint32_t *set_chunks;
+	size_t n_sets;
+	bool sg_written; /* tables compiled at least once by this process */
+};
+
+struct dps_rtb {
+	char id[32];
+	uint32_t idx;
+	struct dp_route_key *keys;
+	struct dp_route_val *vals;
+	size_t n;
+};
+
+struct dpsync {
+	char prefix[DPSYNC_PREFIX_MAX + 1];
+	bool tap;
+	struct dpload *dl;
+	const struct dpload_maps *m;
+	pthread_mutex_t lock;
+
+	json_t *inst, *eni, *vsw, *vtb, *rte;		       /* id -> document */
+	json_t *dirty_inst, *dirty_eni, *dirty_vtb, *dirty_sg; /* id -> true */
+	struct sgc_index *sgi;
+	struct sgc_change sgchg;
+
+	struct dps_alloc eni_idx, net_idx, rtb_idx, set_idx;
+	json_t *net_of; /* vpc id -> index */
+	json_t *vsw_of; /* vsw id -> small number */
+	uint32_t vsw_next;
+	struct dps_eni **enis; /* by ENI index */
+	struct dps_rtb **rtbs; /* by table index */
+	json_t *eni_by_id;     /* id -> index */
+	json_t *rtb_by_id;
+};
+
+static const char *dps_kind_of(const char *key, char *id, size_t idlen)
+{
+	/* /r/<owner>/<kind>/<id> */
+	const char *p = strchr(key + 3, '/');
+	if (!p)
+		return NULL;
+	const char *k = p + 1, *q = strchr(k, '/');
+	if (!q)
+		return NULL;
+	snprintf(id, idlen, "%s", q + 1);
+	static __thread char kind[16];
+	size_t n = (size_t)(q - k);
+	if (n >= sizeof(kind))
+		return NULL;
+	memcpy(kind, k, n);
+	kind[n] = 0;
+	return kind;
+}
+
+static void dps_mark(json_t *set, const char *id)
+{
+	json_object_set_new(set, id, json_true());
+}
+
+/* --- names ----------------------------------------------------------------- */
+
+static void dps_netns_name(const struct dpsync *s, const char *inst_id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", s->prefix, inst_id);
+}
+
+/* prefix + base32 of a 64-bit FNV-1a of the ENI id: 15 characters at most. */
+static void dps_dev_name(const struct dpsync *s, const char *eni_id, char *buf)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (const char *c = eni_id; *c; c++)
+		h = (h ^ (uint8_t)*c) * 1099511628211ull;
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	size_t pl = strlen(s->prefix), n = 15 - pl;
+	if (n > 10)
+		n = 10;
+	memcpy(buf, s->prefix, pl);
+	for (size_t i = 0; i < n; i++) {
+		buf[pl + i] = b32[h & 31];
+		h >>= 5;
+	}
+	buf[pl + n] = 0;
+}
+
+static bool dps_parse_mac(const char *t, uint8_t mac[6])
+{
+	unsigned v[6];
+	if (sscanf(t, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6)
+		return false;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	return true;
+}
+
+/* A netaddr (host order) as dp.h's 16 network-order bytes. */
+static void dps_addr16(const struct netaddr *a, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	if (a->family == NETADDR_V4) {
+		uint32_t v = htonl((uint32_t)a->lo);
+		memcpy(out, &v, 4);
+	} else {
+		for (int i = 0; i < 8; i++) {
+			out[i] = (uint8_t)(a->hi >> (56 - 8 * i));
+			out[8 + i] = (uint8_t)(a->lo >> (56 - 8 * i));
+		}
+	}
+}
+
+static void dps_addr_from16(int family, const uint8_t in[16], char *buf)
+{
+	inet_ntop(family == 6 ? AF_INET6 : AF_INET, in, buf, NETADDR_STRLEN);
+}
+
+/* --- lifecycle ------------------------------------------------------------- */
+
+static int dps_readback(struct dpsync *s);
+
+int dpsync_create(const struct dpsync_opts *o, struct dpsync **out, char *why, size_t whylen)
+{
+	*out = NULL;
+	size_t pl = strlen(o->prefix);
+	if (pl == 0 || pl > DPSYNC_PREFIX_MAX ||
+	    strspn(o->prefix, "abcdefghijklmnopqrstuvwxyz0123456789") != pl) {
+		snprintf(why, whylen, "the data-plane prefix must be 1 to %d of [a-z0-9]",
+			 DPSYNC_PREFIX_MAX);
+		return -EINVAL;
+	}
+	struct dpsync *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->prefix, sizeof(s->prefix), "%s", o->prefix);
+	s->tap = o->tap;
+	pthread_mutex_init(&s->lock, NULL);
+	int rc = dpload_open(s->prefix, &s->dl, why, whylen);
+	if (rc < 0) {
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return rc;
+	}
+	s->m = dpload_maps(s->dl);
+	s->inst = json_object();
+	s->eni = json_object();
+	s->vsw = json_object();
+	s->vtb = json_object();
+	s->rte = json_object();
+	s->dirty_inst = json_object();
+	s->dirty_eni = json_object();
+	s->dirty_vtb = json_object();
+	s->dirty_sg = json_object();
+	s->net_of = json_object();
+	s->vsw_of = json_object();
+	s->eni_by_id = json_object();
+	s->rtb_by_id = json_object();
+	s->sgi = sgc_index_create();
+	sgc_change_init(&s->sgchg);
+	s->enis = calloc(DP_ENI_MAX, sizeof(*s->enis));
+	s->rtbs = calloc(DP_RTB_MAX, sizeof(*s->rtbs));
+	if (!s->sgi || !s->enis || !s->rtbs || dps_alloc_init(&s->eni_idx, DP_ENI_MAX) < 0 ||
+	    dps_alloc_init(&s->net_idx, DP_VPC_MAX) < 0 ||
+	    dps_alloc_init(&s->rtb_idx, DP_RTB_MAX) < 0 ||
+	    dps_alloc_init(&s->set_idx, DP_SG_CHUNK_MAX) < 0) {
+		dpsync_destroy(s);
+		return -ENOMEM;
+	}
+	rc = dps_readback(s);
+	if (rc < 0) {
+		snprintf(why, whylen, "cannot read the pinned maps back: %s", strerror(-rc));
+		dpsync_destroy(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static void dps_eni_free(struct dps_eni *e)
+{
+	if (!e)
+		return;
+	free(e->addrs);
+	free(e->sg_keys);
+	free(e->sets);
+	free(e->set_chunks);
+	free(e);
+}
+
+void dpsync_destroy(struct dpsync *s)
+{
+	if (!s)
+		return;
+	json_decref(s->inst);
+	json_decref(s->eni);
+	json_decref(s->vsw);
+	json_decref(s->vtb);
+	json_decref(s->rte);
+	json_decref(s->dirty_inst);
+	json_decref(s->dirty_eni);
+	json_decref(s->dirty_vtb);
+	json_decref(s->dirty_sg);
+	json_decref(s->net_of);
+	json_decref(s->vsw_of);
+	json_decref(s->eni_by_id);
+	json_decref(s->rtb_by_id);
+	sgc_index_destroy(s->sgi);
+	sgc_change_fini(&s->sgchg);
+	if (s->enis)
+		for (uint32_t i = 0; i < DP_ENI_MAX; i++)
+			dps_eni_free(s->enis[i]);
+	if (s->rtbs)
+		for (uint32_t i = 0; i < DP_RTB_MAX; i++)
+			if (s->rtbs[i]) {
+				free(s->rtbs[i]->keys);
+				free(s->rtbs[i]->vals);
+				free(s->rtbs[i]);
+			}
+	free(s->enis);
+	free(s->rtbs);
+	free(s->eni_idx.used);
+	free(s->net_idx.used);
+	free(s->rtb_idx.used);
+	free(s->set_idx.used);
+	dpload_close(s->dl);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+const char *dpsync_prefix(const struct dpsync *s)
+{
+	return s->prefix;
+}
+
+const char *dpsync_backend(const struct dpsync *s)
+{
+	return s->tap ? "tap" : "netns";
+}
+
+/* --- read back (restart) ----------------------------------------------------- */
+
+static void *dps_grow(void *p, size_t n, size_t size)
+{
+	/* grows by powers of two: n is the count before the append */
+	if (n && (n & (n - 1)))
+		return p;
+	void *q = realloc(p, (n ? n * 2 : 4) * size);
+	if (!q)
+		fatal("out of memory");
+	return q;
+}
+
+static int dps_readback(struct dpsync *s)
+{
+	/* Networks and route tables by owner id. */
+	for (uint32_t i = 1; i < DP_VPC_MAX; i++) {
+		struct dp_net n;
+		if (bpf_map_lookup_elem(s->m->net, &i, &n) == 0 && n.id[0]) {
+			n.id[sizeof(n.id) - 1] = 0;
+			s->net_idx.used[i] = 1;
+			json_object_set_new(s->net_of, n.id, json_integer(i));
+		}
+	}
+	for (uint32_t i = 1; i < DP_RTB_MAX; i++) {
+		struct dp_rtb t;
+		if (bpf_map_lookup_elem(s->m->rtb, &i, &t) == 0 && t.id[0]) {
+			t.id[sizeof(t.id) - 1] = 0;
+			s->rtb_idx.used[i] = 1;
+			struct dps_rtb *r = calloc(1, sizeof(*r));
+			if (!r)
+				return -ENOMEM;
+			snprintf(r->id, sizeof(r->id), "%s", t.id);
+			r->idx = i;
+			s->rtbs[i] = r;
+			json_object_set_new(s->rtb_by_id, t.id, json_integer(i));
+		}
+	}
+	for (uint32_t i = 1; i < DP_ENI_MAX; i++) {
+		struct dp_eni e;
+		if (bpf_map_lookup_elem(s->m->eni, &i, &e) == 0 && e.id[0]) {
+			e.id[sizeof(e.id) - 1] = 0;
+			struct dps_eni *x = calloc(1, sizeof(*x));
+			if (!x)
+				return -ENOMEM;
+			snprintf(x->id, sizeof(x->id), "%s", e.id);
+			x->idx = i;
+			x->val = e;
+			s->enis[i] = x;
+			s->eni_idx.used[i] = 1;
+			json_object_set_new(s->eni_by_id, e.id, json_integer(i));
+		}
+	}
+	/* Address entries by ENI. */
+	struct dp_addr_key ak, nk;
+	void *prev = NULL;
+	while (bpf_map_get_next_key(s->m->addr, prev, &nk) == 0) {
+		ak = nk;
+		prev = &ak;
+		struct dp_addr_val v;
+		if (bpf_map_lookup_elem(s->m->addr, &ak, &v) < 0)
+			continue;
+		struct dps_eni *x = v.eni < DP_ENI_MAX ? s->enis[v.eni] : NULL;
+		if (!x) {
+			bpf_map_delete_elem(s->m->addr, &ak);
+			continue;
+		}
+		x->addrs = dps_grow(x->addrs, x->n_addrs, sizeof(*x->addrs));
+		x->addrs[x->n_addrs++] = ak;
+	}
+	/* Route entries by table. */
+	struct dp_route_key rk, rn;
+	bool first = true;
+	while (bpf_map_get_next_key(s->m->route, first ? NULL : &rk, &rn) == 0) {
+		first = false;
+		rk = rn;
+		struct dp_route_val v;
+		if (bpf_map_lookup_elem(s->m->route, &rk, &v) < 0)
+			continue;
+		struct dps_rtb *r = (rk.table >> 1) < DP_RTB_MAX ? s->rtbs[rk.table >> 1] : NULL;
+		if (!r)
+			continue; /* removed by reconcile's sweep below */
+		r->keys = dps_grow(r->keys, r->n, sizeof(*r->keys));
+		r->vals = dps_grow(r->vals, r->n, sizeof(*r->vals));
+		r->keys[r->n] = rk;
+		r->vals[r->n] = v;
+		r->n++;
+	}
+	/* Security-group entries of each ENI's live slot; rule sets they use. */
+	struct dp_sg_key sk, sn;
+	first = true;
+	while (bpf_map_get_next_key(s->m->sg_lpm, first ? NULL : &sk, &sn) == 0) {
+		first = false;
+		sk = sn;
+		uint32_t ei = sk.table >> 3;
+		struct dps_eni *x = ei < DP_ENI_MAX ? s->enis[ei] : NULL;
+		if (!x || ((sk.table >> 2) & 1) != (x->val.sg_slot & 1))
+			continue; /* stale: swept by reconcile */
+		struct dp_sg_val v;
+		if (bpf_map_lookup_elem(s->m->sg_lpm, &sk, &v) < 0)
+			continue;
+		x->sg_keys = dps_grow(x->sg_keys, x->n_sg_keys, sizeof(*x->sg_keys));
+		x->sg_keys[x->n_sg_keys++] = sk;
+		if (v.ruleset && v.ruleset < DP_SG_CHUNK_MAX && !s->set_idx.used[v.ruleset]) {
+			s->set_idx.used[v.ruleset] = 1;
+			x->sets = dps_grow(x->sets, x->n_sets, sizeof(*x->sets));
+			x->set_chunks = dps_grow(x->set_chunks, x->n_sets, sizeof(*x->set_chunks));
+			uint32_t nch = 0;
+			struct dp_sg_chunk_key ck = {.ruleset = v.ruleset};
+			struct dp_sg_chunk ch;
+			for (ck.chunk = 0; ck.chunk < DP_SG_CHUNKS_PER_SET; ck.chunk++) {
+				if (bpf_map_lookup_elem(s->m->sg_rules, &ck, &ch) < 0)
+					break;
+				nch++;
+			}
+			x->sets[x->n_sets] = v.ruleset;
+			x->set_chunks[x->n_sets] = nch;
+			x->n_sets++;
+		}
+	}
+	return 0;
+}
+
+/* --- feeding ---------------------------------------------------------------- */
+
+static void dps_mark_vpc_tables(struct dpsync *s, const char *vpc_id)
+{
+	const char *id;
+	json_t *d;
+	json_object_foreach(s->vtb, id, d)
+	{
+		if (strcmp(mj_str(d, "vpc_id"), vpc_id) == 0)
+			dps_mark(s->dirty_vtb, id);
+	}
+}
+
+static void dps_mark_vsw_enis(struct dpsync *s, const char *vsw_id)
+{
+	const char *id;
+	json_t *d;
+	json_object_foreach(s->eni, id, d)
+	{
+		if (strcmp(mj_str(d, "vswitch_id"), vsw_id) == 0)
+			dps_mark(s->dirty_eni, id);
+	}
+}
+
+void dpsync_feed(struct dpsync *s, const char *key, const char *value, size_t len)
+{
+	char id[MODEL_KEY_MAX];
+	const char *kind = dps_kind_of(key, id, sizeof(id));
+	if (!kind)
+		return;
+	json_t *doc = value ? json_loadb(value, len, 0, NULL) : NULL;
+	pthread_mutex_lock(&s->lock);
+	if (strcmp(kind, "i") == 0) {
+		json_t *old = json_object_get(s->inst, id);
+		const char *peni = doc	 ? mj_str(doc, "primary_eni")
+				   : old ? mj_str(old, "primary_eni")
+					 : "";
+		if (doc)
+			json_object_set(s->inst, id, doc);
+		else
+			json_object_del(s->inst, id);
+		dps_mark(s->dirty_inst, id);
+		/* Its ENIs follow its state (up/down; next hops by instance). */
+		const char *eid;
+		json_t *e;
+		json_object_foreach(s->eni, eid, e)
+		{
+			if (strcmp(mj_str(e, "instance_id"), id) == 0)
+				dps_mark(s->dirty_eni, eid);
+		}
+		if (*peni)
+			dps_mark(s->dirty_eni, peni);
+		const char *vpc = doc ? mj_str(doc, "vpc_id") : "";
+		if (*vpc)
+			dps_mark_vpc_tables(s, vpc);
+		if (doc && strcmp(mj_str(doc, "network"), "classic") == 0)
+			sgc_index_put_nic(s->sgi, doc, &s->sgchg);
+		else if (!doc)
+			sgc_index_del_nic(s->sgi, id, &s->sgchg);
+	} else if (strcmp(kind, "eni") == 0) {
+		json_t *old = json_object_get(s->eni, id);
+		if (old && *mj_str(old, "vpc_id"))
+			dps_mark_vpc_tables(s, mj_str(old, "vpc_id"));
+		if (doc) {
+			json_object_set(s->eni, id, doc);
+			sgc_index_put_nic(s->sgi, doc, &s->sgchg);
+			dps_mark_vpc_tables(s, mj_str(doc, "vpc_id"));
+		} else {
+			json_object_del(s->eni, id);
+			sgc_index_del_nic(s->sgi, id, &s->sgchg);
+		}
+		dps_mark(s->dirty_eni, id);
+	} else if (strcmp(kind, "vsw") == 0) {
+		json_t *old = json_object_get(s->vsw, id);
+		const char *vpc = doc ? mj_str(doc, "vpc_id") : old ? mj_str(old, "vpc_id") : "";
+		char vpcbuf[64];
+		snprintf(vpcbuf, sizeof(vpcbuf), "%s", vpc);
+		if (doc)
+			json_object_set(s->vsw, id, doc);
+		else
+			json_object_del(s->vsw, id);
+		dps_mark_vpc_tables(s, vpcbuf);
+		dps_mark_vsw_enis(s, id);
+	} else if (strcmp(kind, "vtb") == 0) {
+		if (doc)
+			json_object_set(s->vtb, id, doc);
+		else
+			json_object_del(s->vtb, id);
+		dps_mark(s->dirty_vtb, id);
+		/* vSwitches bound to it change their ENIs' table. */
+		const char *vid;
+		json_t *v;
+		json_object_foreach(s->vsw, vid, v)
+		{
+			if (strcmp(mj_str(v, "route_table_id"), id) == 0)
+				dps_mark_vsw_enis(s, vid);
+		}
+	} else if (strcmp(kind, "rte") == 0) {
+		json_t *old = json_object_get(s->rte, id);
+		if (old)
+			dps_mark(s->dirty_vtb, mj_str(old, "route_table_id"));
+		if (doc) {
+			json_object_set(s->rte, id, doc);
+			dps_mark(s->dirty_vtb, mj_str(doc, "route_table_id"));
+		} else {
+			json_object_del(s->rte, id);
+		}
+	} else if (strcmp(kind, "sg") == 0) {
+		if (doc)
+			sgc_index_put_group(s->sgi, doc, &s->sgchg);
+		else
+			sgc_index_del_group(s->sgi, id, &s->sgchg);
+	}
+	pthread_mutex_unlock(&s->lock);
+	json_decref(doc);
+}
+
+/* --- what should exist ---------------------------------------------------- */
+
+/* The instance of an ENI when the ENI should have a device now. */
+static json_t *dps_eni_instance(struct dpsync *s, json_t *eni)
+{
+	const char *iid = mj_str(eni, "instance_id");
+	const char *st = mj_str(eni, "status");
+	if (!*iid || strcmp(st, "Detaching") == 0 || strcmp(st, "Deleting") == 0)
+		return NULL;
+	json_t *inst = json_object_get(s->inst, iid);
+	if (!inst || strcmp(mj_str(inst, "network"), "classic") == 0 ||
+	    strcmp(mj_str(inst, "status"), "Deleting") == 0)
+		return NULL;
+	return inst;
+}
+
+static bool dps_instance_up(json_t *inst)
+{
+	const char *st = mj_str(inst, "status"), *to = mj_str(inst, "settle_to");
+	if (*to)
+		return strcmp(to, "Running") == 0;
+	return strcmp(st, "Running") == 0;
+}
+
+static uint32_t dps_net_index(struct dpsync *s, const char *vpc_id, bool create)
+{
+	json_t *v = json_object_get(s->net_of, vpc_id);
+	if (v)
+		return (uint32_t)json_integer_value(v);
+	if (!create)
+		return 0;
+	uint32_t i = dps_alloc_get(&s->net_idx);
+	if (!i)
+		return 0;
+	struct dp_net n = {0};
+	snprintf(n.id, sizeof(n.id), "%s", vpc_id);
+	bpf_map_update_elem(s->m->net, &i, &n, BPF_ANY);
+	json_object_set_new(s->net_of, vpc_id, json_integer(i));
+	return i;
+}
+
+static struct dps_rtb *dps_rtb_get(struct dpsync *s, const char *vtb_id, bool create)
+{
+	json_t *v = json_object_get(s->rtb_by_id, vtb_id);
+	if (v)
+		return s->rtbs[json_integer_value(v)];
+	if (!create)
+		return NULL;
+	uint32_t i = dps_alloc_get(&s->rtb_idx);
+	if (!i)
+		return NULL;
+	struct dps_rtb *r = calloc(1, sizeof(*r));
+	if (!r)
+		fatal("out of memory");
+	snprintf(r->id, sizeof(r->id), "%s", vtb_id);
+	r->idx = i;
+	s->rtbs[i] = r;
+	struct dp_rtb t = {.gen = 1};
+	snprintf(t.id, sizeof(t.id), "%s", vtb_id);
+	bpf_map_update_elem(s->m->rtb, &i, &t, BPF_ANY);
+	json_object_set_new(s->rtb_by_id, vtb_id, json_integer(i));
+	return r;
+}
+
+static uint32_t dps_vsw_number(struct dpsync *s, const char *vsw_id)
+{
+	json_t *v = json_object_get(s->vsw_of, vsw_id);
+	if (v)
+		return (uint32_t)json_integer_value(v);
+	uint32_t n = ++s->vsw_next;
+	json_object_set_new(s->vsw_of, vsw_id, json_integer(n));
+	return n;
+}
+
+/* --- instance devices ------------------------------------------------------- */
+
+struct dps_addrs {
+	struct netprefix p[64];
+	size_t n;
+};
+
+static void dps_eni_addrs(json_t *eni, json_t *vsw, struct dps_addrs *out)
+{
+	out->n = 0;
+	struct netprefix c4 = {0}, c6 = {0};
+	netprefix_parse(mj_str(vsw, "cidr"), &c4);
+	bool has6 = netprefix_parse(mj_str(vsw, "ipv6_cidr"), &c6);
+	struct netaddr a;
+	if (netaddr_parse(mj_str(eni, "primary_ip"), &a))
+		out->p[out->n++] = (struct netprefix){a, c4.len};
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(eni, "private_ips"), i, v)
+	{
+		if (out->n < 64 && netaddr_parse(json_string_value(v), &a))
+			out->p[out->n++] = (struct netprefix){a, c4.len};
+	}
+	json_array_foreach(json_object_get(eni, "ipv6s"), i, v)
+	{
+		if (out->n < 64 && netaddr_parse(json_string_value(v), &a))
+			out->p[out->n++] = (struct netprefix){a, has6 ? c6.len : 64};
+	}
+}
+
+struct dps_addr_sync {
+	const struct dps_addrs *want;
+	struct netprefix stale[64];
+	size_t n_stale;
+};
+
+static int dps_addr_seen(void *arg, const struct netprefix *p)
+{
+	struct dps_addr_sync *x = arg;
+	if (p->addr.family == NETADDR_V6 && (p->addr.hi >> 48) == 0xfe80)
+		return 0; /* the kernel's link-local address */
+	for (size_t i = 0; i < x->want->n; i++)
+		if (netaddr_eq(&x->want->p[i].addr, &p->addr) && x->want->p[i].len == p->len)
+			return 0;
+	if (x->n_stale < 64)
+		x->stale[x->n_stale++] = *p;
+	return 0;
+}
+
+/* Makes the instance side of one ENI: the device inside the namespace, its
+ * addresses and (primary ENI) default routes.  Returns the host ifindex or
+ * a negative errno. */
+static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, bool up)
+{
+	char ns[96], dev[16], ifn[16];
+	dps_netns_name(s, mj_str(inst, "id"), ns, sizeof(ns));
+	dps_dev_name(s, mj_str(eni, "id"), dev);
+	snprintf(ifn, sizeof(ifn), "eth%d", (int)mj_int(eni, "device_index"));
+	uint8_t mac[6];
+	if (!dps_parse_mac(mj_str(eni, "mac"), mac))
+		return -EINVAL;
+	int ifindex = 0, rc;
+	if (s->tap) {
+		rc = netdev_tap_add(dev, mac, (unsigned)mj_int(eni, "queue_number"), &ifindex);
+		if (rc < 0)
+			return rc;
+		return ifindex;
+	}
+	if ((rc = netdev_netns_add(ns)) < 0)
+		return rc;
+	unsigned q = (unsigned)mj_int(eni, "queue_number");
+	rc = netdev_veth_add(dev, ns, ifn, mac, q ? q : 1, &ifindex);
+	if (rc == -EEXIST) {
+		/* Same name, other peer (an ENI moved to another instance, or
+		 * another device index): make it again. */
+		netdev_link_del(NULL, dev);
+		rc = netdev_veth_add(dev, ns, ifn, mac, q ? q : 1, &ifindex);
+	}
+	if (rc < 0)
+		return rc;
+	char path[64];
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", ifn);
+	netdev_sysctl(ns, path, "0");
+	struct dps_addrs want;
+	dps_eni_addrs(eni, vsw, &want);
+	struct dps_addr_sync x = {.want = &want};
+	netdev_addr_list(ns, ifn, dps_addr_seen, &x);
+	for (size_t i = 0; i < x.n_stale; i++)
+		netdev_addr_del(ns, ifn, &x.stale[i]);
+	for (size_t i = 0; i < want.n; i++)
+		if ((rc = netdev_addr_add(ns, ifn, &want.p[i])) < 0)
+			return rc;
+	netdev_link_set_up(ns, "lo", true);
+	if ((rc = netdev_link_set_up(ns, ifn, up)) < 0)
+		return rc;
+	if (up && mj_int(eni, "device_index") == 0) {
+		char gwt[NETADDR_STRLEN];
+		struct netaddr gw;
+		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
+		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
+			netdev_route_replace(ns, &dflt, &gw, ifn);
+		if (json_array_size(json_object_get(eni, "ipv6s"))) {
+			struct netprefix d6 = {.addr = {.family = NETADDR_V6}, .len = 0};
+			struct netaddr ll = {
+			    .family = NETADDR_V6, .hi = 0xfe80000000000000ull, .lo = 1};
+			netdev_route_replace(ns, &d6, &ll, ifn);
+		}
+	}
+	return ifindex;
+}
+
+/* --- ENI map entries ----------------------------------------------------- */
+
+static void dps_sg_drop_tables(struct dpsync *s, struct dps_eni *x)
+{
+	for (size_t i = 0; i < x->n_sg_keys; i++)
+		bpf_map_delete_elem(s->m->sg_lpm, &x->sg_keys[i]);
+	for (size_t i = 0; i < x->n_sets; i++) {
+		struct dp_sg_chunk_key ck = {.ruleset = x->sets[i]};
+		for (ck.chunk = 0; ck.chunk < x->set_chunks[i]; ck.chunk++)
+			bpf_map_delete_elem(s->m->sg_rules, &ck);
+		dps_alloc_put(&s->set_idx, x->sets[i]);
+	}
+	x->n_sg_keys = 0;
+	x->n_sets = 0;
+}
+
+static void dps_eni_remove(struct dpsync *s, struct dps_eni *x)
+{
+	for (size_t i = 0; i < x->n_addrs; i++)
+		bpf_map_delete_elem(s->m->addr, &x->addrs[i]);
+	if (x->val.ifindex) {
+		uint32_t ifx = x->val.ifindex;
+		bpf_map_delete_elem(s->m->ifmap, &ifx);
+	}
+	dps_sg_drop_tables(s, x);
+	/* Clear the entry (id too: the index is free), and its counters. */
+	struct dp_eni zero = {0};
+	bpf_map_update_elem(s->m->eni, &x->idx, &zero, BPF_ANY);
+	json_object_del(s->eni_by_id, x->id);
+	s->enis[x->idx] = NULL;
+	dps_alloc_put(&s->eni_idx, x->idx);
+	dps_eni_free(x);
+}
+
+static void dps_stats_zero(struct dpsync *s, uint32_t idx)
+{
+	int nc = dpload_ncpus(s->dl);
+	struct dp_stat *z = calloc((size_t)nc, sizeof(*z));
+	if (!z)
+		return;
+	for (uint32_t k = 0; k < DP_STAT_MAX; k++) {
+		uint32_t i = idx * DP_STAT_MAX + k;
+		bpf_map_update_elem(s->m->eni_stats, &i, z, BPF_ANY);
+	}
+	for (uint32_t k = 0; k < DP_DROP_MAX; k++) {
+		uint32_t i = idx * DP_DROP_MAX + k;
+		bpf_map_update_elem(s->m->drops, &i, z, BPF_ANY);
+	}
+	free(z);
+}
+
+static bool dps_addrkey_eq(const struct dp_addr_key *a, const struct dp_addr_key *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+/* Compiles and writes the ENI's security-group tables into its free slot,
+ * flips the slot (bumping the generation) and frees the old slot. */
+static int dps_sg_write(struct dpsync *s, struct dps_eni *x)
+{
+	struct sgc_tables t;
+	int rc = sgc_compile_nic(s->sgi, x->id, &t);
+	if (rc == -ENOENT) {
+		/* Not in any group the index knows (yet): no tables, so egress
+		 * accepts and ingress drops by default. */
+		sgc_tables_init(&t);
+	} else if (rc < 0) {
+		return rc;
+	}
+	unsigned slot = (x->val.sg_slot & 1) ^ 1;
+	uint32_t *gid = calloc(t.nsets ? t.nsets : 1, sizeof(*gid));
+	uint32_t *gch = calloc(t.nsets ? t.nsets : 1, sizeof(*gch));
+	size_t nk = 0;
+	for (int e = 0; e < 2; e++)
+		for (int v = 0; v < 2; v++)
+			nk += t.t[e][v].n;
+	struct dp_sg_key *keys = calloc(nk ? nk : 1, sizeof(*keys));
+	if (!gid || !gch || !keys) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	size_t nsets = 0, w = 0;
+	for (size_t i = 1; i < t.nsets; i++) {
+		uint32_t n = sgc_chunk_count(&t.sets[i]);
+		uint32_t g = dps_alloc_get(&s->set_idx);
+		if (!g) {
+			rc = -ENOSPC;
+			goto undo;
+		}
+		gid[i] = g;
+		gch[i] = n;
+		nsets = i;
+		for (uint32_t k = 0; k < n; k++) {
+			struct dp_sg_chunk ch;
+			sgc_chunk(&t.sets[i], k, &ch);
+			struct dp_sg_chunk_key ck = {.ruleset = g, .chunk = k};
+			if (bpf_map_update_elem(s->m->sg_rules, &ck, &ch, BPF_ANY) < 0) {
+				rc = -errno;
+				goto undo;
+			}
+		}
+	}
+	for (int e = 0; e < 2; e++)
+		for (int v = 0; v < 2; v++)
+			for (size_t i = 0; i < t.t[e][v].n; i++) {
+				const struct sgc_entry *en = &t.t[e][v].e[i];
+				sgc_entry_key(en, x->idx, slot, e, v, &keys[w]);
+				struct dp_sg_val val = en->val;
+				val.ruleset = val.ruleset < t.nsets ? gid[val.ruleset] : 0;
+				if (bpf_map_update_elem(s->m->sg_lpm, &keys[w], &val, BPF_ANY) <
+				    0) {
+					rc = -errno;
+					goto undo;
+				}
+				w++;
+			}
+	/* Flip: one update of the ENI entry makes the new tables live. */
+	x->val.sg_slot = (uint8_t)slot;
+	x->val.gen++;
+	if (bpf_map_update_elem(s->m->eni, &x->idx, &x->val, BPF_ANY) < 0) {
+		rc = -errno;
+		x->val.sg_slot ^= 1;
+		goto undo;
+	}
+	dps_sg_drop_tables(s, x);
+	free(x->sg_keys);
+	free(x->sets);
+	free(x->set_chunks);
+	x->sg_keys = keys;
+	x->n_sg_keys = w;
+	x->sets = calloc(nsets ? nsets : 1, sizeof(*x->sets));
+	x->set_chunks = calloc(nsets ? nsets : 1, sizeof(*x->set_chunks));
+	if (!x->sets || !x->set_chunks)
+		fatal("out of memory");
+	for (size_t i = 1; i <= nsets; i++) {
+		x->sets[i - 1] = gid[i];
+		x->set_chunks[i - 1] = gch[i];
+	}
+	x->n_sets = nsets;
+	x->sg_written = true;
+	keys = NULL;
+	rc = 0;
+	goto out;
+undo:
+	for (size_t i = 0; i < w; i++)
+		bpf_map_delete_elem(s->m->sg_lpm, &keys[i]);
+	for (size_t i = 1; i <= nsets; i++) {
+		struct dp_sg_chunk_key ck = {.ruleset = gid[i]};
+		for (ck.chunk = 0; ck.chunk < gch[i]; ck.chunk++)
+			bpf_map_delete_elem(s->m->sg_rules, &ck);
+		dps_alloc_put(&s->set_idx, gid[i]);
+	}
+out:
+	free(gid);
+	free(gch);
+	free(keys);
+	sgc_tables_fini(&t);
+	return rc;
+}
+
+/* Brings one ENI's devices and entries to what the documents say. */
+static int dps_eni_apply(struct dpsync *s, const char *id)
+{
+	json_t *eni = json_object_get(s->eni, id);
+	json_t *inst = eni ? dps_eni_instance(s, eni) : NULL;
+	json_t *vsw = eni ? json_object_get(s->vsw, mj_str(eni, "vswitch_id")) : NULL;
+	json_t *xi = json_object_get(s->eni_by_id, id);
+	struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
+	char dev[16];
+	dps_dev_name(s, id, dev);
+	if (!inst || !vsw) {
+		if (x)
+			dps_eni_remove(s, x);
+		if (s->tap || !eni || !*mj_str(eni, "instance_id"))
+			netdev_link_del(NULL, dev);
+		else
+			netdev_link_del(NULL, dev); /* the peer goes with it */
+		return 0;
+	}
+	bool up = dps_instance_up(inst);
+	int ifindex = dps_plumb(s, eni, inst, vsw, up);
+	if (ifindex < 0) {
+		log_warn("dataplane: %s: cannot make its device %s: %s", id, dev,
+			 strerror(-ifindex));
+		return ifindex;
+	}
+	if (!x) {
+		uint32_t i = dps_alloc_get(&s->eni_idx);
+		if (!i) {
+			log_warn("dataplane: %s: no free ENI index (DP_ENI_MAX)", id);
+			return -ENOSPC;
+		}
+		x = calloc(1, sizeof(*x));
+		if (!x)
+			fatal("out of memory");
+		snprintf(x->id, sizeof(x->id), "%s", id);
+		x->idx = i;
+		s->enis[i] = x;
+		json_object_set_new(s->eni_by_id, id, json_integer(i));
+		dps_stats_zero(s, i);
+	}
+	const char *vpc = mj_str(eni, "vpc_id");
+	struct dp_eni v = x->val;
+	if (v.ifindex && v.ifindex != (uint32_t)ifindex) {
+		uint32_t old = v.ifindex;
+		bpf_map_delete_elem(s->m->ifmap, &old);
+	}
+	v.ifindex = (uint32_t)ifindex;
+	v.net = dps_net_index(s, vpc, true);
+	struct dps_rtb *rt = dps_rtb_get(s, mj_str(vsw, "route_table_id"), true);
+	if (rt && !json_object_get(s->vtb, rt->id))
+		dps_mark(s->dirty_vtb, rt->id);
+	v.rtb = rt ? rt->idx : 0;
+	v.vsw = dps_vsw_number(s, mj_str(vsw, "id"));
+	dps_parse_mac(mj_str(eni, "mac"), v.mac);
+	v.flags = (uint8_t)((up ? DP_ENI_UP : 0) | (s->tap ? DP_ENI_TAP : 0));
+	char gwt[NETADDR_STRLEN];
+	struct netaddr gw;
+	uint8_t g16[16];
+	if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw)) {
+		dps_addr16(&gw, g16);
+		memcpy(&v.gw4, g16, 4);
+	}
+	memset(v.gw6, 0, sizeof(v.gw6));
+	snprintf(v.id, sizeof(v.id), "%s", id);
+	if (!x->sg_written) {
+		/* Tables first (they flip the slot and write the entry). */
+		x->val = v;
+		int rc = dps_sg_write(s, x);
+		if (rc < 0) {
+			log_warn("dataplane: %s: security-group tables: %s", id, strerror(-rc));
+			return rc;
+		}
+		v = x->val;
+	}
+	if (bpf_map_update_elem(s->m->eni, &x->idx, &v, BPF_ANY) < 0)
+		return -errno;
+	x->val = v;
+	struct dp_ifmap_val iv = {.eni = x->idx};
+	uint32_t ifx = (uint32_t)ifindex;
+	bpf_map_update_elem(s->m->ifmap, &ifx, &iv, BPF_ANY);
+	/* Addresses: add the wanted, remove the rest. */
+	struct dps_addrs want;
+	dps_eni_addrs(eni, vsw, &want);
+	struct dp_addr_key keys[64];
+	for (size_t i = 0; i < want.n; i++) {
+		memset(&keys[i], 0, sizeof(keys[i]));
+		keys[i].net = v.net;
+		keys[i].family = want.p[i].addr.family;
+		dps_addr16(&want.p[i].addr, keys[i].addr);
+		struct dp_addr_val av = {.eni = x->idx};
+		bpf_map_update_elem(s->m->addr, &keys[i], &av, BPF_ANY);
+	}
+	for (size_t i = 0; i < x->n_addrs; i++) {
+		bool keep = false;
+		for (size_t j = 0; j < want.n && !keep; j++)
+			keep = dps_addrkey_eq(&x->addrs[i], &keys[j]);
+		if (!keep)
+			bpf_map_delete_elem(s->m->addr, &x->addrs[i]);
+	}
+	free(x->addrs);
+	x->addrs = calloc(want.n ? want.n : 1, sizeof(*x->addrs));
+	if (!x->addrs)
+		fatal("out of memory");
+	memcpy(x->addrs, keys, want.n * sizeof(*keys));
+	x->n_addrs = want.n;
+	int rc = dpload_attach(s->dl, ifindex);
+	if (rc < 0) {
+		log_warn("dataplane: %s: cannot attach the program to %s: %s", id, dev,
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* --- route tables --------------------------------------------------------- */
+
+static uint32_t dps_hop_eni(struct dpsync *s, const char *type, const char *hop_id)
+{
+	const char *eni_id = hop_id;
+	if (strcmp(type, "Instance") == 0 || strncmp(hop_id, "i-", 2) == 0) {
+		json_t *inst = json_object_get(s->inst, hop_id);
+		if (!inst)
+			return 0;
+		eni_id = mj_str(inst, "primary_eni");
+	}
+	json_t *xi = json_object_get(s->eni_by_id, eni_id);
+	return xi ? (uint32_t)json_integer_value(xi) : 0;
+}
+
+static void dps_route_key(uint32_t table_idx, const struct netprefix *p, struct dp_route_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->table = table_idx << 1 | (p->addr.family == NETADDR_V6);
+	k->prefixlen = 32 + p->len;
+	dps_addr16(&p->addr, k->addr);
+}
+
+static int dps_vtb_apply(struct dpsync *s, const char *id)
+{
+	json_t *vtb = json_object_get(s->vtb, id);
+	struct dps_rtb *r = dps_rtb_get(s, id, vtb != NULL);
+	if (!r)
+		return 0;
+	size_t cap = 16, n = 0;
+	struct dp_route_key *keys = calloc(cap, sizeof(*keys));
+	struct dp_route_val *vals = calloc(cap, sizeof(*vals));
+	if (!keys || !vals)
+		fatal("out of memory");
+	if (vtb) {
+		const char *vpc = mj_str(vtb, "vpc_id"), *vid, *eid;
+		json_t *v, *e;
+		/* System routes: every vSwitch CIDR of the VPC is local. */
+		json_object_foreach(s->vsw, vid, v)
+		{
+			if (strcmp(mj_str(v, "vpc_id"), vpc) != 0)
+				continue;
+			const char *cidrs[2] = {mj_str(v, "cidr"), mj_str(v, "ipv6_cidr")};
+			for (int c = 0; c < 2; c++) {
+				struct netprefix p;
+				if (!netprefix_parse(cidrs[c], &p))
+					continue;
+				if (n == cap) {
+					cap *= 2;
+					keys = realloc(keys, cap * sizeof(*keys));
+					vals = realloc(vals, cap * sizeof(*vals));
+					if (!keys || !vals)
+						fatal("out of memory");
+				}
+				dps_route_key(r->idx, &p, &keys[n]);
+				memset(&vals[n], 0, sizeof(vals[n]));
+				vals[n].type = DP_RT_LOCAL;
+				n++;
+			}
+		}
+		/* Custom routes whose next hops are programmed here. */
+		json_object_foreach(s->rte, eid, e)
+		{
+			if (strcmp(mj_str(e, "route_table_id"), id) != 0 ||
+			    strcmp(mj_str(e, "status"), "Deleting") == 0)
+				continue;
+			struct netprefix p;
+			if (!netprefix_parse(mj_str(e, "dest"), &p))
+				continue;
+			struct dp_route_val rv = {.type = DP_RT_ENI};
+			uint32_t cum = 0;
+			size_t i;
+			json_t *h;
+			json_array_foreach(json_object_get(e, "next_hops"), i, h)
+			{
+				uint32_t ei = dps_hop_eni(s, mj_str(h, "type"), mj_str(h, "id"));
+				if (!ei || rv.n >= DP_ECMP_MAX)
+					continue;
+				int64_t wgt = mj_int(h, "weight");
+				cum += (uint32_t)(wgt > 0 ? wgt : 1);
+				rv.eni[rv.n] = ei;
+				rv.weight_cum[rv.n] = (uint16_t)cum;
+				rv.n++;
+			}
+			if (!rv.n)
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				keys = realloc(keys, cap * sizeof(*keys));
+				vals = realloc(vals, cap * sizeof(*vals));
+				if (!keys || !vals)
+					fatal("out of memory");
+			}
+			dps_route_key(r->idx, &p, &keys[n]);
+			vals[n] = rv;
+			n++;
+		}
+	}
+	/* Differences only; any difference bumps the table's generation. */
+	bool changed = false;
+	for (size_t i = 0; i < n; i++) {
+		bool same = false;
+		for (size_t j = 0; j < r->n && !same; j++)
+			same = memcmp(&keys[i], &r->keys[j], sizeof(keys[i])) == 0 &&
+			       memcmp(&vals[i], &r->vals[j], sizeof(vals[i])) == 0;
+		if (!same) {
+			bpf_map_update_elem(s->m->route, &keys[i], &vals[i], BPF_ANY);
+			changed = true;
+		}
+	}
+	for (size_t j = 0; j < r->n; j++) {
+		bool keep = false;
+		for (size_t i = 0; i < n && !keep; i++)
+			keep = memcmp(&keys[i], &r->keys[j], sizeof(keys[i])) == 0;
+		if (!keep) {
+			bpf_map_delete_elem(s->m->route, &r->keys[j]);
+			changed = true;
+		}
+	}
+	free(r->keys);
+	free(r->vals);
+	r->keys = keys;
+	r->vals = vals;
+	r->n = n;
+	if (changed || !vtb) {
+		struct dp_rtb t = {0};
+		bpf_map_lookup_elem(s->m->rtb, &r->idx, &t);
+		t.gen++;
+		snprintf(t.id, sizeof(t.id), "%s", id);
+		bpf_map_update_elem(s->m->rtb, &r->idx, &t, BPF_ANY);
+	}
+	if (!vtb && n == 0) {
+		struct dp_rtb zero = {0};
+		bpf_map_update_elem(s->m->rtb, &r->idx, &zero, BPF_ANY);
+		json_object_del(s->rtb_by_id, id);
+		s->rtbs[r->idx] = NULL;
+		dps_alloc_put(&s->rtb_idx, r->idx);
+		free(r->keys);
+		free(r->vals);
+		free(r);
+	}
+	return 0;
+}
+
+/* --- instances ------------------------------------------------------------ */
+
+static int dps_inst_apply(struct dpsync *s, const char *id)
+{
+	json_t *inst = json_object_get(s->inst, id);
+	if (s->tap)
+		return 0;
+	char ns[96];
+	dps_netns_name(s, id, ns, sizeof(ns));
+	if (!inst || strcmp(mj_str(inst, "network"), "classic") == 0 ||
+	    strcmp(mj_str(inst, "status"), "Deleting") == 0) {
+		/* XXX: classic instances (NET-9, NET-10, NET-27) get no namespace
+		 * yet; their NIC is the instance itself. */
+		return netdev_netns_del(ns);
+	}
+	return netdev_netns_add(ns);
+}
+
+int dpsync_apply(struct dpsync *s)
+{
+	int errors = 0;
+	pthread_mutex_lock(&s->lock);
+	const char *id;
+	json_t *v;
+	void *tmp;
+	/* Instances first (namespaces), then ENIs (devices, entries), then the
+	 * tables that name ENIs, then security groups. */
+	json_object_foreach_safe(s->dirty_inst, tmp, id, v)
+	{
+		if (dps_inst_apply(s, id) < 0)
+			errors++;
+		else
+			json_object_del(s->dirty_inst, id);
+	}
+	for (size_t i = 0; i < s->sgchg.n; i++) {
+		dps_mark(s->dirty_eni, s->sgchg.nics[i]);
+		dps_mark(s->dirty_sg, s->sgchg.nics[i]);
+	}
+	sgc_change_clear(&s->sgchg);
+	json_object_foreach_safe(s->dirty_eni, tmp, id, v)
+	{
+		json_t *xi = json_object_get(s->eni_by_id, id);
+		struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
+		bool had = x != NULL;
+		if (dps_eni_apply(s, id) < 0) {
+			errors++;
+			continue;
+		}
+		xi = json_object_get(s->eni_by_id, id);
+		x = xi ? s->enis[json_integer_value(xi)] : NULL;
+		/* An existing ENI whose groups or peers changed: new tables. */
+		if (x && had && json_object_get(s->dirty_sg, id)) {
+			int rc = dps_sg_write(s, x);
+			if (rc < 0) {
+				log_warn("dataplane: %s: security-group tables: %s", id,
+					 strerror(-rc));
+				errors++;
+				continue;
+			}
+		}
+		json_object_del(s->dirty_eni, id);
+		json_object_del(s->dirty_sg, id);
+	}
+	json_object_foreach_safe(s->dirty_vtb, tmp, id, v)
+	{
+		if (dps_vtb_apply(s, id) < 0)
+			errors++;
+		else
+			json_object_del(s->dirty_vtb, id);
+	}
+	/* Instances deleted after their ENIs left: namespaces go last. */
+	pthread_mutex_unlock(&s->lock);
+	return errors;
+}
+
+/* --- reconcile ------------------------------------------------------------- */
+
+struct dps_sweep {
+	struct dpsync *s;
+	char (*names)[96];
+	size_t n, cap;
+};
+
+static int dps_sweep_add(struct dps_sweep *w, const char *name)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->names = realloc(w->names, w->cap * sizeof(*w->names));
+		if (!w->names)
+			fatal("out of memory");
+	}
+	snprintf(w->names[w->n++], 96, "%s", name);
+	return 0;
+}
+
+static int dps_netns_cb(void *arg, const char *name)
+{
+	struct dps_sweep *w = arg;
+	const char *iid = name + strlen(w->s->prefix);
+	json_t *inst = json_object_get(w->s->inst, iid);
+	if (!inst || strcmp(mj_str(inst, "network"), "classic") == 0)
+		dps_sweep_add(w, name);
+	return 0;
+}
+
+static int dps_link_cb(void *arg, const char *name, int ifindex, const char *kind)
+{
+	struct dps_sweep *w = arg;
+	uint32_t ifx = (uint32_t)ifindex;
+	struct dp_ifmap_val iv;
+	if (bpf_map_lookup_elem(w->s->m->ifmap, &ifx, &iv) == 0 && iv.eni < DP_ENI_MAX &&
+	    w->s->enis[iv.eni])
+		return 0;
+	if (strcmp(kind, "veth") == 0 || strcmp(kind, "tun") == 0)
+		dps_sweep_add(w, name);
+	return 0;
+}
+
+int dpsync_reconcile(struct dpsync *s)
+{
+	pthread_mutex_lock(&s->lock);
+	int removed = 0;
+	/* ENI indexes read back that no document claims any more. */
+	for (uint32_t i = 1; i < DP_ENI_MAX; i++) {
+		struct dps_eni *x = s->enis[i];
+		if (x && !json_object_get(s->eni, x->id)) {
+			dps_eni_remove(s, x);
+			removed++;
+		}
+	}
+	/* Entries of tables or slots nobody owns. */
+	struct dp_sg_key sk, sn;
+	bool first = true;
+	struct dp_sg_key *stale = NULL;
+	size_t ns = 0;
+	while (bpf_map_get_next_key(s->m->sg_lpm, first ? NULL : &sk, &sn) == 0) {
+		first = false;
+		sk = sn;
+		uint32_t ei = sk.table >> 3;
+		struct dps_eni *x = ei < DP_ENI_MAX ? s->enis[ei] : NULL;
+		if (!x || ((sk.table >> 2) & 1) != (x->val.sg_slot & 1)) {
+			stale = dps_grow(stale, ns, sizeof(*stale));
+			stale[ns++] = sk;
+		}
+	}
+	for (size_t i = 0; i < ns; i++)
+		bpf_map_delete_elem(s->m->sg_lpm, &stale[i]);
+	free(stale);
+	struct dp_sg_chunk_key ck, cn, *cstale = NULL;
+	size_t nc = 0;
+	first = true;
+	while (bpf_map_get_next_key(s->m->sg_rules, first ? NULL : &ck, &cn) == 0) {
+		first = false;
+		ck = cn;
+		if (ck.ruleset >= DP_SG_CHUNK_MAX || !s->set_idx.used[ck.ruleset]) {
+			cstale = dps_grow(cstale, nc, sizeof(*cstale));
+			cstale[nc++] = ck;
+		}
+	}
+	for (size_t i = 0; i < nc; i++)
+		bpf_map_delete_elem(s->m->sg_rules, &cstale[i]);
+	free(cstale);
+	removed += (int)(ns + nc);
+	/* Route tables with no document. */
+	for (uint32_t i = 1; i < DP_RTB_MAX; i++)
+		if (s->rtbs[i] && !json_object_get(s->vtb, s->rtbs[i]->id)) {
+			char id[32];
+			snprintf(id, sizeof(id), "%s", s->rtbs[i]->id);
+			dps_vtb_apply(s, id);
+		}
+	/* Namespaces and devices of the prefix that nothing accounts for. */
+	struct dps_sweep w = {.s = s};
+	netdev_netns_list(s->prefix, dps_netns_cb, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		netdev_netns_del(w.names[i]);
+		removed++;
+	}
+	w.n = 0;
+	netdev_link_list(NULL, s->prefix, dps_link_cb, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		netdev_link_del(NULL, w.names[i]);
+		removed++;
+	}
+	free(w.names);
+	pthread_mutex_unlock(&s->lock);
+	if (removed)
+		log_info("dataplane: reconciled: removed %d stale objects", removed);
+	return removed;
+}
+
+int dpsync_destroy_all(const char *prefix)
+{
+	struct dps_sweep w = {0};
+	struct dpsync fake = {0};
+	snprintf(fake.prefix, sizeof(fake.prefix), "%s", prefix);
+	fake.inst = json_object();
+	w.s = &fake;
+	netdev_netns_list(prefix, dps_netns_cb, &w);
+	for (size_t i = 0; i < w.n; i++)
+		netdev_netns_del(w.names[i]);
+	w.n = 0;
+	json_decref(fake.inst);
+	free(w.names);
+	return dpload_unpin(prefix);
+}
+
+/* --- queries -------------------------------------------------------------- */
+
+static struct dps_eni *dps_find(struct dpsync *s, const char *eni_id)
+{
+	json_t *xi = json_object_get(s->eni_by_id, eni_id);
+	return xi ? s->enis[json_integer_value(xi)] : NULL;
+}
+
+json_t *dpsync_enis(struct dpsync *s, uint64_t owner)
+{
+	json_t *a = json_array();
+	pthread_mutex_lock(&s->lock);
+	for (uint32_t i = 1; i < DP_ENI_MAX; i++) {
+		struct dps_eni *x = s->enis[i];
+		json_t *doc = x ? json_object_get(s->eni, x->id) : NULL;
+		if (!doc || (owner && (uint64_t)mj_int(doc, "owner") != owner))
+			continue;
+		json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:i,s:i}", "id", x->id, "owner",
+						   (json_int_t)mj_int(doc, "owner"), "instance_id",
+						   mj_str(doc, "instance_id"), "index", (int)i,
+						   "ifindex", (int)x->val.ifindex));
+	}
+	pthread_mutex_unlock(&s->lock);
+	return a;
+}
+
+static void dps_stat_sum(struct dpsync *s, int fd, uint32_t idx, uint64_t *p, uint64_t *b)
+{
+	int nc = dpload_ncpus(s->dl);
+	struct dp_stat *v = calloc((size_t)nc, sizeof(*v));
+	*p = *b = 0;
+	if (v && bpf_map_lookup_elem(fd, &idx, v) == 0)
+		for (int c = 0; c < nc; c++) {
+			*p += v[c].packets;
+			*b += v[c].bytes;
+		}
+	free(v);
+}
+
+json_t *dpsync_counters(struct dpsync *s, const char *eni_id)
+{
+	pthread_mutex_lock(&s->lock);
+	struct dps_eni *x = dps_find(s, eni_id);
+	json_t *o = NULL;
+	if (x) {
+		o = json_object();
+		static const char *const names[] = {
+#define DP_X(n, d) #n,
+		    DP_STATS(DP_X)
+#undef DP_X
+		};
+		for (uint32_t k = 0; k < DP_STAT_MAX; k++) {
+			uint64_t p, b;
+			dps_stat_sum(s, s->m->eni_stats, x->idx * DP_STAT_MAX + k, &p, &b);
+			json_object_set_new(o, names[k],
+					    json_pack("[I,I]", (json_int_t)p, (json_int_t)b));
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return o;
+}
+
+static const char *const dps_drop_names[] = {
+#define DP_X(n, d) #n,
+    DP_DROPS(DP_X)
+#undef DP_X
+};
+
+json_t *dpsync_drops(struct dpsync *s, const char *eni_id)
+{
+	pthread_mutex_lock(&s->lock);
+	struct dps_eni *x = dps_find(s, eni_id);
+	json_t *o = NULL;
+	if (x) {
+		o = json_object();
+		for (uint32_t k = 1; k < DP_DROP_MAX; k++) {
+			uint64_t p, b;
+			dps_stat_sum(s, s->m->drops, x->idx * DP_DROP_MAX + k, &p, &b);
+			if (p)
+				json_object_set_new(
+				    o, dps_drop_names[k],
+				    json_pack("[I,I]", (json_int_t)p, (json_int_t)b));
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return o;
+}
+
+json_t *dpsync_rule_counters(struct dpsync *s, uint64_t owner, const char *sg_id)
+{
+	json_t *a = json_array();
+	pthread_mutex_lock(&s->lock);
+	for (uint32_t c = 1; c < DP_RULE_MAX; c++) {
+		const char *g, *r;
+		if (!sgc_index_counter_rule(s->sgi, c, &g, &r))
+			continue;
+		if (sg_id && *sg_id && strcmp(g, sg_id) != 0)
+			continue;
+		(void)owner; /* the API filters groups by owner */
+		uint64_t p, b;
+		dps_stat_sum(s, s->m->rule_stats, c, &p, &b);
+		json_array_append_new(a,
+				      json_pack("{s:s,s:s,s:I,s:I}", "sg", g, "rule", r, "packets",
+						(json_int_t)p, "bytes", (json_int_t)b));
+	}
+	pthread_mutex_unlock(&s->lock);
+	return a;
+}
+
+static const char *dps_ct_state(uint8_t st, uint8_t proto)
+{
+	if (proto != 6)
+		return "ESTABLISHED";
+	switch (st) {
+	case DP_CT_SYN_SENT:
+		return "SYN_SENT";
+	case DP_CT_ESTABLISHED:
+		return "ESTABLISHED";
+	case DP_CT_CLOSING:
+		return "CLOSING";
+	case DP_CT_CLOSED:
+		return "CLOSED";
+	default:
+		return "NEW";
+	}
+}
+
+json_t *dpsync_flows(struct dpsync *s, const char *eni_id)
+{
+	pthread_mutex_lock(&s->lock);
+	struct dps_eni *x = dps_find(s, eni_id);
+	if (!x) {
+		pthread_mutex_unlock(&s->lock);
+		return NULL;
+	}
+	json_t *a = json_array();
+	struct dp_ct_key k, nk;
+	bool first = true;
+	while (bpf_map_get_next_key(s->m->ct, first ? NULL : &k, &nk) == 0 &&
+	       json_array_size(a) < 10000) {
+		first = false;
+		k = nk;
+		struct dp_ct v;
+		if (bpf_map_lookup_elem(s->m->ct, &k, &v) < 0 || v.src_eni != x->idx)
+			continue;
+		char src[NETADDR_STRLEN], dst[NETADDR_STRLEN];
+		dps_addr_from16(k.family, k.saddr, src);
+		dps_addr_from16(k.family, k.daddr, dst);
+		const char *proto = k.proto == 6    ? "tcp"
+				    : k.proto == 17 ? "udp"
+				    : k.proto == 1  ? "icmp"
+				    : k.proto == 58 ? "icmpv6"
+						    : "other";
+		struct dps_eni *peer = v.dst_eni < DP_ENI_MAX ? s->enis[v.dst_eni] : NULL;
+		json_array_append_new(
+		    a, json_pack("{s:s,s:s,s:i,s:s,s:i,s:s,s:s,s:I,s:I,s:s}", "proto", proto, "src",
+				 src, "sport", (int)ntohs(k.sport), "dst", dst, "dport",
+				 (int)ntohs(k.dport), "state", dps_ct_state(v.state, k.proto),
+				 "direction", v.reply ? "reply" : "original", "packets",
+				 (json_int_t)v.packets, "bytes", (json_int_t)v.bytes, "peer",
+				 peer ? peer->id : ""));
+	}
+	pthread_mutex_unlock(&s->lock);
+	return a;
+}
+
+int dpsync_trace(struct dpsync *s, const char *eni_id, const void *frame, size_t len,
+		 struct dpload_trace_out *out, char *to_eni)
+{
+	pthread_mutex_lock(&s->lock);
+	struct dps_eni *x = dps_find(s, eni_id);
+	int ifindex = x ? (int)x->val.ifindex : 0;
+	pthread_mutex_unlock(&s->lock);
+	to_eni[0] = 0;
+	if (!x)
+		return -ENOENT;
+	int rc = dpload_trace(s->dl, ifindex, frame, len, 1, out);
+	if (rc == 0 && out->ifindex) {
+		pthread_mutex_lock(&s->lock);
+		uint32_t ifx = out->ifindex;
+		struct dp_ifmap_val iv;
+		if (bpf_map_lookup_elem(s->m->ifmap, &ifx, &iv) == 0 && iv.eni < DP_ENI_MAX &&
+		    s->enis[iv.eni])
+			snprintf(to_eni, 32, "%s", s->enis[iv.eni]->id);
+		pthread_mutex_unlock(&s->lock);
+	}
+	return rc;
+}
+
+bool dpsync_eni_mac(struct dpsync *s, const char *eni_id, uint8_t mac[6])
+{
+	pthread_mutex_lock(&s->lock);
+	struct dps_eni *x = dps_find(s, eni_id);
+	if (x)
+		memcpy(mac, x->val.mac, 6);
+	pthread_mutex_unlock(&s->lock);
+	return x != NULL;
+}
