@@ -362,7 +362,7 @@ static int nl_talk(struct nl *nl, struct nlreq *r, nl_cb *cb, void *arg)
 				     .msg_iov = &iov,
 				     .msg_iovlen = 1};
 		struct nlmsghdr *h;
-		int len;
+		size_t off;
 
 		n = recvmsg(nl->fd, &msg, 0);
 		if (n < 0 && errno == EINTR)
@@ -373,8 +373,11 @@ static int nl_talk(struct nl *nl, struct nlreq *r, nl_cb *cb, void *arg)
 			return -EMSGSIZE;
 		if (from.nl_pid != 0)
 			continue;
-		len = (int)n;
-		for (h = (struct nlmsghdr *)nl->rbuf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		/* NLMSG_OK/NEXT mix signed and unsigned: an explicit cursor. */
+		for (off = 0; off + sizeof(*h) <= (size_t)n; off += NLMSG_ALIGN(h->nlmsg_len)) {
+			h = (struct nlmsghdr *)(nl->rbuf + off);
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
+				return -EBADMSG;
 			if (h->nlmsg_seq != nl->seq)
 				continue; /* left over from an earlier request */
 			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
