@@ -438,6 +438,9 @@ static void act_dp_step(json_t *steps, const struct dp_trace_ev *ev)
 				    : "bpf_redirect_peer into the instance");
 		snprintf(det, sizeof(det), "device %u", ev->a);
 		break;
+	case DP_STAGE_GATEWAY:
+		snprintf(res, sizeof(res), "echo request answered by the gateway");
+		break;
 	case DP_STAGE_DROP:
 		snprintf(res, sizeof(res), "%s", act_dp_drop_desc[ev->result % DP_DROP_MAX]);
 		snprintf(det, sizeof(det), "reason %s", act_dp_drop_name[ev->result % DP_DROP_MAX]);

@@ -244,7 +244,7 @@ struct dp_stat {
 #define DP_STATS(X)                                                                                \
 	X(TX, "sent by the ENI and forwarded")                                                     \
 	X(RX, "delivered to the ENI")                                                              \
-	X(ARP, "ARP and neighbour solicitations answered")                                         \
+	X(ARP, "answered by the network: ARP, neighbour discovery, gateway echo")                  \
 	X(DROP, "sent by the ENI and dropped (all reasons)")
 enum {
 #define DP_X(n, d) DP_STAT_##n,
@@ -307,6 +307,7 @@ enum {
 	X(SG_INGRESS, "security groups, ingress of the destination")                               \
 	X(TTL, "TTL")                                                                              \
 	X(FORWARD, "forward")                                                                      \
+	X(GATEWAY, "the vSwitch gateway answers")                                                  \
 	X(DROP, "drop")
 enum {
 #define DP_X(n, d) DP_STAGE_##n,

@@ -6,7 +6,7 @@
  * destination's host-side hooks are never crossed.  The pipeline:
  *
  *   parse -> ENI of the device -> MAC check -> ARP / ND answered here
- *     -> no floods -> source address check (port security)
+ *     -> no floods -> source address check (port security) -> gateway echo
  *     -> conntrack: a live entry with current generations forwards at once
  *     -> otherwise: route -> destination ENI -> security groups -> TTL
  *        -> conntrack entry for both directions
@@ -24,6 +24,7 @@
 #include "dp/arp.h"
 #include "dp/conntrack.h"
 #include "dp/ctx.h"
+#include "dp/gateway.h"
 #include "dp/nd.h"
 #include "dp/parse.h"
 #include "dp/route.h"
@@ -249,6 +250,15 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 	dp_trace(c, DP_STAGE_PORTSEC, src_ok ? 0 : DP_DROP_SPOOF_IP, src_ok, 0, 0);
 	if (!src_ok)
 		return dp_drop(c, DP_DROP_SPOOF_IP);
+
+	r = dp_gateway_echo(c);
+	if (r < 0)
+		return dp_drop(c, -r);
+	if (r > 0) {
+		c->verdict = DP_VERDICT_REPLY;
+		dp_count(c, c->eni_idx, DP_STAT_ARP);
+		return dp_send(c, c->eni);
+	}
 
 	/* Conntrack: the fast path. */
 	__u64 now = bpf_ktime_get_coarse_ns();
