@@ -13,7 +13,9 @@
  * namespace-bound part (opening a netlink socket, writing /proc/sys, the
  * unshare of a new namespace) in a short-lived thread that joins the
  * namespace and exits; a netlink socket keeps the namespace it was opened
- * in, so the rest of the call runs in the caller's thread.  All functions
+ * in, so the rest of the call runs in the caller's thread.  (That thread is
+ * most of the cost of a call into another namespace: ~100 us on a small VM,
+ * against ~30 us for the same call in the caller's.)  All functions
  * may be called from any thread concurrently; calls that create the same
  * name concurrently are not serialised here (the agent owns its names).
  *
@@ -102,7 +104,8 @@ int netdev_veth_add(const char *host_name, const char *netns, const char *peer_n
  * Idempotent: an existing persistent TAP of that name with the same
  * multi-queue and vnet-header flags and MAC (when given) is re-brought up and
  * 0 returned, even while a VM holds it open; anything else of that name is
- * -EEXIST. */
+ * -EEXIST (-EBUSY if another creator of the name wins a race with this one).
+ */
 int netdev_tap_add(const char *name, const uint8_t mac[6], unsigned queues, int *ifindex);
 
 /* Deletes link `name` in netns (RTM_DELLINK; a veth takes its peer with it,
