@@ -1216,3 +1216,307 @@ Test(sgc, net13_net25_random_states_match_sg_evaluate, .timeout = 600)
 		sgc_index_destroy(idx);
 	}
 }
+
+/* --- randomized: incremental updates
+ * -------------------------------------------------------------- */
+
+struct snap {
+	size_t n;
+	char (*id)[ID];
+	struct sgc_tables *t;
+};
+
+static void snap_take(const struct sgc_index *idx, const json_t *known, struct snap *s)
+{
+	size_t cap = json_object_size(known) + 1;
+	s->n = 0;
+	s->id = calloc(cap, sizeof(*s->id));
+	s->t = calloc(cap, sizeof(*s->t));
+	const char *id;
+	json_t *v;
+	json_object_foreach((json_t *)known, id, v)
+	{
+		if (strcmp(json_string_value(v), "sg") == 0)
+			continue;
+		int rc = sgc_compile_nic(idx, id, &s->t[s->n]);
+		if (rc == -ENOENT)
+			continue; /* a VPC instance */
+		cr_assert_eq(rc, 0);
+		snprintf(s->id[s->n++], ID, "%s", id);
+	}
+}
+
+static void snap_free(struct snap *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		sgc_tables_fini(&s->t[i]);
+	free(s->t);
+	free(s->id);
+	memset(s, 0, sizeof(*s));
+}
+
+static const struct sgc_tables *snap_find(const struct snap *s, const char *id)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->id[i], id) == 0)
+			return &s->t[i];
+	return NULL;
+}
+
+/* Every NIC whose tables differ between a and b is in chg; returns how many differ. */
+static size_t snap_covered(const struct snap *a, const struct snap *b, const struct sgc_change *chg,
+			   const char *what)
+{
+	size_t changed = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const struct snap *x = pass ? b : a, *y = pass ? a : b;
+		for (size_t i = 0; i < x->n; i++) {
+			const struct sgc_tables *o = snap_find(y, x->id[i]);
+			if (o && sgc_tables_equal(&x->t[i], o))
+				continue;
+			if (pass == 1 && o)
+				continue; /* counted in pass 0 */
+			changed++;
+			cr_assert(sgc_change_has(chg, x->id[i]),
+				  "%s: the tables of %s changed but the index did not report it",
+				  what, x->id[i]);
+		}
+	}
+	return changed;
+}
+
+/* Rule counters replaced by a hash of the rule's (group, id), so that the
+ * tables of two indexes (which number counters in their own order) compare. */
+static void snap_normalize(const struct sgc_index *idx, struct snap *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < s->t[i].nsets; k++)
+			for (size_t j = 0; j < s->t[i].sets[k].n; j++) {
+				struct dp_sg_rule *x = &s->t[i].sets[k].r[j];
+				const char *g, *rid;
+				cr_assert(sgc_index_counter_rule(idx, x->counter, &g, &rid));
+				uint32_t h = 2166136261u;
+				for (const char *p = g; *p; p++)
+					h = (h ^ (uint8_t)*p) * 16777619u;
+				for (const char *p = rid; *p; p++)
+					h = (h ^ (uint8_t)*p) * 16777619u;
+				x->counter = h;
+			}
+}
+
+/* One random change through the model; returns its name (NULL: refused). */
+static const char *rw_mutate(struct rng *r, struct rworld *rw)
+{
+	unsigned kind = rn(r, 11);
+	struct model *m;
+	size_t k;
+	switch (kind) {
+	case 0:
+	case 1: {
+		json_t *by_nic, *holders;
+		rw_addrs(&by_nic, &holders);
+		bool ok = rw_rule(r, rw, by_nic);
+		json_decref(by_nic);
+		json_decref(holders);
+		return ok ? "authorize" : NULL;
+	}
+	case 2:
+	case 3: {
+		const struct rgroup *g = &rw->g[rn(r, (unsigned)rw->ng)];
+		json_t *doc = get_any(g->id);
+		const json_t *rules = json_object_get(doc, "rules");
+		const char *name = NULL;
+		if (json_array_size(rules)) {
+			const json_t *x =
+			    json_array_get(rules, rn(r, (unsigned)json_array_size(rules)));
+			const char *rid = mj_str(x, "id");
+			bool eg = strcmp(mj_str(x, "direction"), "egress") == 0;
+			fx_as(&fx, g->owner);
+			m = fx_begin(&fx);
+			int rc;
+			if (kind == 2) {
+				rc = sg_revoke(m, g->id, eg, NULL, 0, &rid, 1);
+				name = "revoke";
+			} else {
+				char prio[8];
+				snprintf(prio, sizeof(prio), "%u", 1 + rn(r, 3));
+				struct sg_rule_req q = {.priority = prio};
+				rc = sg_modify_rule(m, g->id, eg, rid, &q);
+				name = "modify rule priority";
+			}
+			if (rc == 0)
+				fx_commit(&fx);
+			else
+				fx_abort(&fx), name = NULL;
+			fx_as(&fx, fx.owner);
+		}
+		json_decref(doc);
+		return name;
+	}
+	case 4: {
+		const struct rgroup *g = &rw->g[rn(r, (unsigned)rw->ng)];
+		if (g->ent)
+			return NULL;
+		json_t *doc = get_any(g->id);
+		bool acc = strcmp(mj_str(doc, "inner_access_policy"), "Accept") == 0;
+		json_decref(doc);
+		fx_as(&fx, g->owner);
+		set_policy(g->id, acc ? "Drop" : "Accept");
+		fx_as(&fx, fx.owner);
+		return "inner policy";
+	}
+	case 5:
+	case 6: {
+		struct rnic *n = &rw->n[rn(r, (unsigned)rw->nn)];
+		if (n->gone)
+			return NULL;
+		const char *sgs[3];
+		bool classic = n->vpc < 0;
+		size_t ns =
+		    rw_pick_groups(r, rw, n->vpc, classic ? n->owner : n->owner, n->ent, sgs);
+		fx_as(&fx, n->owner);
+		m = fx_begin(&fx);
+		int rc;
+		if (classic) {
+			json_t *doc = m_get(m, n->id);
+			cr_assert_not_null(doc);
+			json_t *g = json_array();
+			for (size_t i = 0; i < ns; i++)
+				json_array_append_new(g, json_string(sgs[i]));
+			json_object_set_new(doc, "security_group_ids", g);
+			rc = m_put(m, doc);
+			json_decref(doc);
+		} else {
+			struct eni_modify_req q = {
+			    .eni_id = n->id, .sg_ids = sgs, .n_sg = ns, .delete_on_release = -1};
+			rc = eni_modify(m, &q);
+		}
+		if (rc == 0)
+			fx_commit(&fx);
+		else
+			fx_abort(&fx);
+		fx_as(&fx, fx.owner);
+		return rc == 0 ? "change groups" : NULL;
+	}
+	case 7: {
+		struct rnic *n = &rw->n[rn(r, (unsigned)rw->nn)];
+		if (n->gone || n->vpc < 0)
+			return NULL;
+		bool v6 = rn(r, 2);
+		fx_as(&fx, n->owner);
+		m = fx_begin(&fx);
+		int rc;
+		json_t *doc = m_get(m, n->id);
+		const json_t *have = json_object_get(doc, v6 ? "ipv6s" : "private_ips");
+		if (json_array_size(have) && rn(r, 2)) {
+			const char *ip = json_string_value(json_array_get(have, 0));
+			rc = eni_unassign_ips(m, n->id, v6, &ip, 1);
+		} else {
+			rc = eni_assign_ips(m, n->id, v6, NULL, 0, 1, NULL);
+		}
+		json_decref(doc);
+		if (rc == 0)
+			fx_commit(&fx);
+		else
+			fx_abort(&fx);
+		fx_as(&fx, fx.owner);
+		return rc == 0 ? "addresses" : NULL;
+	}
+	case 8:
+		k = rw->nn;
+		rw_eni(r, rw, (int)rn(r, RVPC));
+		return rw->nn > k ? "new ENI" : NULL;
+	case 9: {
+		struct rnic *n = &rw->n[rn(r, (unsigned)rw->nn)];
+		if (n->gone || n->vpc < 0)
+			return NULL;
+		fx_as(&fx, n->owner);
+		m = fx_begin(&fx);
+		int rc = eni_delete(m, n->id);
+		if (rc == 0)
+			fx_commit(&fx);
+		else
+			fx_abort(&fx);
+		fx_as(&fx, fx.owner);
+		if (rc < 0)
+			return NULL;
+		fx_settle_all(&fx);
+		n->gone = true;
+		return "delete ENI";
+	}
+	default: {
+		const struct rgroup *g = &rw->g[rn(r, (unsigned)rw->ng)];
+		fx_as(&fx, g->owner);
+		m = fx_begin(&fx);
+		cr_assert_eq(sg_modify(m, g->id, NULL, "changed"), 0);
+		fx_commit(&fx);
+		fx_as(&fx, fx.owner);
+		return "group description";
+	}
+	}
+}
+
+Test(sgc, net13_net25_random_updates_report_every_changed_nic, .timeout = 600)
+{
+	uint64_t seed = seed_of(20260201);
+	char msg[64];
+	snprintf(msg, sizeof(msg), "[SGC_SEED=%" PRIu64 "] ", seed);
+	fprintf(stderr, "sgcompile random updates: seed %" PRIu64 "\n", seed);
+	struct rng r = {seed * 0x9e3779b97f4a7c15ull};
+	struct rworld rw;
+	rw_build(&r, &rw);
+	json_t *known;
+	struct sgc_index *idx = index_now(&known);
+	struct snap before, after;
+	snap_take(idx, known, &before);
+	struct sgc_change chg;
+	sgc_change_init(&chg);
+	int applied = 0, steps = 200;
+	size_t changed = 0, reported = 0;
+	for (int step = 0; step < steps; step++) {
+		const char *what = rw_mutate(&r, &rw);
+		if (!what)
+			continue;
+		applied++;
+		fx_settle_all(&fx);
+		sgc_change_clear(&chg);
+		feed(idx, known, &chg);
+		snap_take(idx, known, &after);
+		char ctx[160];
+		snprintf(ctx, sizeof(ctx), "%sstep %d (%s)", msg, step, what);
+		changed += snap_covered(&before, &after, &chg, ctx);
+		reported += chg.n;
+		snap_free(&before);
+		before = after;
+		memset(&after, 0, sizeof(after));
+		if (applied % 20 == 0) {
+			/* The incremental index is the one built from scratch. */
+			struct sgc_index *fresh = index_now(NULL);
+			struct snap f, cur;
+			snap_take(fresh, known, &f);
+			snap_take(idx, known, &cur);
+			snap_normalize(fresh, &f);
+			snap_normalize(idx, &cur);
+			cr_assert_eq(f.n, cur.n);
+			for (size_t i = 0; i < f.n; i++) {
+				const struct sgc_tables *o = snap_find(&cur, f.id[i]);
+				cr_assert(o && sgc_tables_equal(&f.t[i], o),
+					  "%s: %s differs from a fresh index", ctx, f.id[i]);
+			}
+			snap_free(&f);
+			snap_free(&cur);
+			sgc_index_destroy(fresh);
+			rw_flows(&r, &rw, idx, 200, msg);
+		}
+	}
+	fprintf(stderr,
+		"  %d changes applied; %zu table changes, all reported (%zu reports in all)\n",
+		applied, changed, reported);
+	cr_assert(applied > steps / 2);
+	cr_assert(changed > 0);
+	rw_flows(&r, &rw, idx, 1000, msg);
+	snap_free(&before);
+	sgc_change_fini(&chg);
+	json_decref(known);
+	sgc_index_destroy(idx);
+}
