@@ -56,6 +56,7 @@ struct inst_create_args {
 	const char **ipv6s;
 	struct instance_nic_req nics[INST_NIC_MAX];
 	const char **nic_sgs[INST_NIC_MAX];
+	const char **nic_ipv6s[INST_NIC_MAX];
 	int64_t amount;
 };
 
@@ -63,9 +64,48 @@ static void inst_create_args_free(struct inst_create_args *a)
 {
 	free(a->sgs);
 	free(a->ipv6s);
-	for (size_t i = 0; i < INST_NIC_MAX; i++)
+	for (size_t i = 0; i < INST_NIC_MAX; i++) {
 		free(a->nic_sgs[i]);
+		free(a->nic_ipv6s[i]);
+	}
 	json_decref(a->q.tags);
+}
+
+/* NetworkInterface.N.<field> that RunInstances implements; any other is
+ * refused rather than ignored. */
+static bool inst_nic_field_known(const char *f)
+{
+	static const char *const plain[] = {
+	    "InstanceType",	"SecurityGroupId",	"VSwitchId",
+	    "PrimaryIpAddress", "NetworkInterfaceName", "Description",
+	    "QueueNumber",	"Ipv6AddressCount",	"SecondaryPrivateIpAddressCount",
+	};
+	static const char *const listed[] = {"SecurityGroupIds.", "Ipv6Address."};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(f, plain[i]) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(listed) / sizeof(listed[0]); i++)
+		if (strncmp(f, listed[i], strlen(listed[i])) == 0)
+			return true;
+	return false;
+}
+
+static int inst_check_nic_fields(struct api_req *r)
+{
+	static const char pre[] = "NetworkInterface.";
+	for (size_t i = 0; i < r->p->n; i++) {
+		const char *k = r->p->kv[i].k;
+		if (strncmp(k, pre, sizeof(pre) - 1) != 0)
+			continue;
+		const char *f = k + sizeof(pre) - 1;
+		while (*f >= '0' && *f <= '9')
+			f++;
+		if (*f == '.' && inst_nic_field_known(f + 1))
+			continue;
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "The parameter %.96s is not supported by openvpc's RunInstances.", k);
+	}
+	return 0;
 }
 
 /* NetworkInterface.N.*: secondary ENIs, or (InstanceType=Primary) the
@@ -74,6 +114,8 @@ static int inst_arg_nics(struct api_req *r, struct inst_create_args *a)
 {
 	unsigned max = params_max_index(r->p, "NetworkInterface");
 	char k[96], k2[96];
+	if (inst_check_nic_fields(r) < 0)
+		return -1;
 	if (max > INST_NIC_MAX)
 		return merrf(r->m, MERR_INSTANCE_NIC_PARAM,
 			     "At most %d NetworkInterface.N are accepted.", INST_NIC_MAX);
@@ -91,6 +133,18 @@ static int inst_arg_nics(struct api_req *r, struct inst_create_args *a)
 		const char *vsw = arg_opt(r, k);
 		snprintf(k, sizeof(k), "NetworkInterface.%u.PrimaryIpAddress", i);
 		const char *ip = arg_opt(r, k);
+		int64_t v6_count, v4_count;
+		const char **v6s = NULL;
+		size_t n_v6 = 0;
+		snprintf(k, sizeof(k), "NetworkInterface.%u.Ipv6AddressCount", i);
+		snprintf(k2, sizeof(k2), "NetworkInterface.%u.SecondaryPrivateIpAddressCount", i);
+		if (arg_int(r, k, 0, 0, INST_ARG_WIDE, &v6_count) < 0 ||
+		    arg_int(r, k2, 0, 0, INST_ARG_WIDE, &v4_count) < 0)
+			return -1;
+		snprintf(k, sizeof(k), "NetworkInterface.%u.Ipv6Address", i);
+		if (arg_list(r, k, &v6s, &n_v6) < 0)
+			return -1;
+		a->nic_ipv6s[i - 1] = v6s;
 		if (type && strcmp(type, "Primary") == 0) {
 			if (!a->q.vswitch_id)
 				a->q.vswitch_id = vsw;
@@ -100,6 +154,31 @@ static int inst_arg_nics(struct api_req *r, struct inst_create_args *a)
 				a->q.sg_ids = sgs;
 				a->q.n_sg = n_sg;
 			}
+			/* NET-15: the primary NIC's IPv6 is the instance's. */
+			if (v6_count && (a->q.ipv6_count || a->q.n_ipv6))
+				return merrf(
+				    r->m, MERR_INVALID_PARAMETER,
+				    "Give the primary NIC's IPv6 once: Ipv6AddressCount or "
+				    "NetworkInterface.%u.Ipv6AddressCount.",
+				    i);
+			if (v6_count)
+				a->q.ipv6_count = v6_count;
+			if (n_v6 && (a->q.ipv6_count || a->q.n_ipv6))
+				return merrf(r->m, MERR_INVALID_PARAMETER,
+					     "Give the primary NIC's IPv6 once: Ipv6Address.N or "
+					     "NetworkInterface.%u.Ipv6Address.N.",
+					     i);
+			if (n_v6) {
+				a->q.ipv6s = v6s;
+				a->q.n_ipv6 = n_v6;
+			}
+			if (v4_count)
+				return merrf(
+				    r->m, MERR_INVALID_PARAMETER,
+				    "NetworkInterface.%u.SecondaryPrivateIpAddressCount: the "
+				    "primary NIC gets secondary IPs with "
+				    "AssignPrivateIpAddresses.",
+				    i);
 			continue;
 		}
 		if (type && strcmp(type, "Secondary") != 0)
@@ -111,6 +190,10 @@ static int inst_arg_nics(struct api_req *r, struct inst_create_args *a)
 		nic->primary_ip = ip;
 		nic->sg_ids = sgs;
 		nic->n_sg = n_sg;
+		nic->ipv6_count = v6_count;
+		nic->ipv6s = v6s;
+		nic->n_ipv6 = n_v6;
+		nic->secondary_count = v4_count;
 		snprintf(k, sizeof(k), "NetworkInterface.%u.NetworkInterfaceName", i);
 		nic->name = arg_opt(r, k);
 		snprintf(k, sizeof(k), "NetworkInterface.%u.Description", i);

@@ -530,6 +530,10 @@ static int inst_create_nics(struct model *m, const struct instance_create_req *r
 		    .name = nic->name,
 		    .description = nic->description,
 		    .queue_number = nic->queue_number,
+		    .ipv6_count = nic->ipv6_count,
+		    .ipv6s = nic->ipv6s,
+		    .n_ipv6 = nic->n_ipv6,
+		    .secondary_count = nic->secondary_count,
 		};
 		json_t *eni = NULL;
 		if (eni_create(m, &q, &eni) < 0)

@@ -94,7 +94,11 @@ struct instance_nic_req {
 	const char *const *sg_ids; /* NULL/0: the instance's groups */
 	size_t n_sg;
 	const char *name, *description;
-	int64_t queue_number; /* 0: default */
+	int64_t queue_number;	  /* 0: default */
+	int64_t ipv6_count;	  /* NET-15: IPv6 addresses to allocate */
+	const char *const *ipv6s; /* or: given */
+	size_t n_ipv6;
+	int64_t secondary_count; /* secondary private IPv4 to allocate */
 };
 
 struct instance_create_req {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model/account.h"
 #include "model/instance.h"
 
 static void traffic_key(uint64_t owner, const char *id, int64_t hour, char *buf)
@@ -120,6 +121,14 @@ int traffic_export_csv(struct model *m, uint64_t owner, int64_t start, int64_t e
 {
 	char prefix[MODEL_KEY_MAX];
 	struct traffic_csv c = {.start = start, .end = end};
+	if (owner) {
+		/* An account that does not exist is an error, not an empty export. */
+		json_t *acct = account_get(m, owner);
+		if (!acct)
+			return merrf(m, MERR_ACCOUNT_NOT_FOUND,
+				     "The account %" PRIu64 " does not exist.", owner);
+		json_decref(acct);
+	}
 	if (owner)
 		snprintf(prefix, sizeof(prefix), "/traffic/%" PRIu64 "/", owner);
 	else
