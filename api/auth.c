@@ -72,7 +72,9 @@ static bool auth_parse_time(const char *s, int64_t *out)
 	return true;
 }
 
-static int auth_check_time(const struct api_server *s, const char *ts, int64_t now, struct merr *e)
+/* Checks the timestamp text against the window; 0 and *out (unix seconds). */
+static int auth_check_time(const struct api_server *s, const char *ts, int64_t now, int64_t *out,
+			   struct merr *e)
 {
 	int64_t t;
 	if (!auth_parse_time(ts, &t))
@@ -86,6 +88,7 @@ static int auth_check_time(const struct api_server *s, const char *ts, int64_t n
 				"Specified time stamp or date value is expired: %.40s is %lld "
 				"seconds from the server's time.",
 				ts, (long long)skew);
+	*out = t;
 	return 0;
 }
 
@@ -108,15 +111,20 @@ static int auth_key(struct store_txn *t, const char *akid, struct api_auth *who,
 	return 0;
 }
 
-static int auth_nonce(struct api_server *s, const char *akid, const char *nonce, int64_t now,
-		      struct merr *e)
+static int auth_nonce(struct api_server *s, const struct api_auth *who, const char *nonce,
+		      int64_t ts, int64_t now, struct merr *e)
 {
-	switch (nonce_cache_check(s->nonces, akid, nonce, now)) {
+	switch (nonce_cache_check(s->nonces, who->key.owner, who->key.akid, nonce, ts, now)) {
 	case NONCE_FRESH:
 		return 0;
 	case NONCE_REPLAYED:
 		return auth_err(e, MERR_NONCE_USED,
 				"Specified signature nonce was used already: %.70s.", nonce);
+	case NONCE_OVER_SHARE:
+		/* This account alone holds its share of the replay window; the
+		 * others are still served. */
+		return auth_err(e, MERR_THROTTLING_USER,
+				"Too many requests from this account in the replay window.");
 	case NONCE_FULL:
 		break;
 	}
@@ -144,7 +152,8 @@ static int auth_v1(struct api_server *s, struct store_txn *t, const struct api_h
 	if (sv && strcmp(sv, "1.0") != 0)
 		return auth_err(e, MERR_INCOMPLETE_SIGNATURE,
 				"SignatureVersion %.20s is not supported (want 1.0).", sv);
-	if (auth_check_time(s, params_get(all, "Timestamp"), now, e) < 0)
+	int64_t ts;
+	if (auth_check_time(s, params_get(all, "Timestamp"), now, &ts, e) < 0)
 		return -1;
 	const char *akid = params_get(all, "AccessKeyId");
 	if (auth_key(t, akid, who, e) < 0)
@@ -169,7 +178,7 @@ static int auth_v1(struct api_server *s, struct store_txn *t, const struct api_h
 	free(kv);
 	if (rc < 0)
 		return -1;
-	if (auth_nonce(s, akid, params_get(all, "SignatureNonce"), now, e) < 0)
+	if (auth_nonce(s, who, params_get(all, "SignatureNonce"), ts, now, e) < 0)
 		return -1;
 	snprintf(who->action, sizeof(who->action), "%s", params_get(all, "Action"));
 	snprintf(who->version, sizeof(who->version), "%s", params_get(all, "Version"));
@@ -314,7 +323,8 @@ static int auth_v3(struct api_server *s, struct store_txn *t, const struct api_h
 				"The header \"%s\" that is mandatory for processing this request "
 				"is not supplied.",
 				missing);
-	if (auth_check_time(s, date, now, e) < 0)
+	int64_t ts;
+	if (auth_check_time(s, date, now, &ts, e) < 0)
 		return -1;
 	if (auth_key(t, akid, who, e) < 0)
 		return -1;
@@ -358,7 +368,7 @@ static int auth_v3(struct api_server *s, struct store_txn *t, const struct api_h
 	free(payload);
 	if (rc < 0)
 		return -1;
-	if (auth_nonce(s, akid, nonce, now, e) < 0)
+	if (auth_nonce(s, who, nonce, ts, now, e) < 0)
 		return -1;
 	snprintf(who->action, sizeof(who->action), "%s", action);
 	snprintf(who->version, sizeof(who->version), "%s", version);

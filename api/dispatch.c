@@ -239,7 +239,11 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 	if (act->flags & API_WRITE) {
 		store_abort(txn);
 		txn = NULL;
-		rc = store_begin(s->st, true, &txn);
+		/* The nonce is durable before the change it authorizes can be:
+		 * a replay after a power cut is refused too (nonce.h). */
+		rc = nonce_cache_sync(s->nonces);
+		if (rc == 0)
+			rc = store_begin(s->st, true, &txn);
 	}
 	if (rc < 0) {
 		err.code = MERR_SERVICE_UNAVAILABLE;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api/server-private.h"
 #include "lib/log.h"
@@ -183,10 +184,15 @@ int api_server_start(struct store *st, const struct model_config *cfg,
 		s->opts.max_skew = 900;
 	if (s->opts.max_body == 0)
 		s->opts.max_body = 1 << 20;
-	s->nonces = nonce_cache_create(1 << 20, s->opts.max_skew);
-	if (!s->nonces) {
+	char ndir[4096];
+	if (o->data_dir)
+		snprintf(ndir, sizeof(ndir), "%s/nonces", o->data_dir);
+	int rc = nonce_cache_open(o->data_dir ? ndir : NULL,
+				  o->nonce_capacity ? o->nonce_capacity : 1 << 20, s->opts.max_skew,
+				  (int64_t)time(NULL), &s->nonces);
+	if (rc < 0) {
 		free(s);
-		return -ENOMEM;
+		return rc;
 	}
 	unsigned threads = o->threads ? o->threads : 16;
 	s->mhd = MHD_start_daemon(

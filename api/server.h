@@ -25,6 +25,10 @@ struct api_server_opts {
 	bool test_clock;    /* SetClock allowed (tests only) */
 	int64_t max_skew;   /* accepted |Timestamp - now| in seconds (900) */
 	size_t max_body;    /* largest accepted request body in bytes */
+	/* The data directory: accepted nonces are logged in <data_dir>/nonces
+	 * so a replay is refused across restarts.  NULL: memory only (tests). */
+	const char *data_dir;
+	size_t nonce_capacity; /* replay table slots (0: 1 << 20) */
 };
 
 /* Starts listening.  The server borrows st and cfg, which must outlive it. */

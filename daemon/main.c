@@ -45,6 +45,7 @@ static void usage(void)
 	    "usage: openvpcd [--config FILE] [--data-dir DIR] [--listen IP:PORT]\n"
 	    "                [--threads N] [--test-clock] [--settle-delay-ms N] [--log-level 0-3]\n"
 	    "                [--dataplane auto|on|off] [--dp-prefix PFX] [--dp-destroy]\n"
+	    "       openvpcd [--data-dir DIR] --mint-operator-key  (recovery: a new operator key)\n"
 	    "Runs the openvpc API, store and local agent. See docs/operations.md.\n");
 }
 
@@ -96,6 +97,39 @@ static int openvpcd_bootstrap(struct store *st, const struct dconf *c)
 	return 0;
 }
 
+/* --mint-operator-key: the host-side recovery when no operator key works
+ * (docs/operations.md).  Adds a key to the operator account directly in the
+ * store (safe while openvpcd runs: an ordinary SQLite transaction), prints
+ * it and writes it to <data_dir>/operator.json. */
+static int openvpcd_mint_operator_key(struct store *st, const struct dconf *c)
+{
+	struct store_txn *t;
+	int rc = store_begin(st, true, &t);
+	if (rc < 0)
+		return rc;
+	struct model m;
+	model_init(&m, t, &c->model, (int64_t)time(NULL), 0, true);
+	struct account_key key;
+	if (account_mint_operator_key(&m, &key) < 0) {
+		store_abort(t);
+		log_err("mint-operator-key: %s", merr_message(&m.err));
+		return -EIO;
+	}
+	if ((rc = store_commit(t, NULL)) < 0)
+		return rc;
+	char path[DCONF_PATH_MAX + 32], text[512];
+	snprintf(text, sizeof(text),
+		 "{\"AccountId\":%" PRIu64 ",\"AccessKeyId\":\"%s\",\"AccessKeySecret\":\"%s\"}\n",
+		 key.owner, key.akid, key.secret);
+	snprintf(path, sizeof(path), "%s/operator.json", c->data_dir);
+	if (write_file_0600(path, text) < 0)
+		log_warn("cannot write %s", path);
+	printf("openvpcd: new operator key for account %" PRIu64 "\n  AccessKeyId     %s\n"
+	       "  AccessKeySecret %s\n  (saved in %s)\n",
+	       key.owner, key.akid, key.secret, path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -109,6 +143,7 @@ int main(int argc, char **argv)
 	    {"dataplane", required_argument, NULL, 'D'},
 	    {"dp-prefix", required_argument, NULL, 'P'},
 	    {"dp-destroy", no_argument, NULL, 'X'},
+	    {"mint-operator-key", no_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
@@ -119,7 +154,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--config") && dconf_load(&c, argv[i + 1]) < 0)
 			return 2;
 	int ch;
-	bool dp_destroy = false;
+	bool dp_destroy = false, mint = false;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -141,6 +176,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			c.log_level = atoi(optarg);
+			break;
+		case 'K':
+			mint = true;
 			break;
 		case 'D':
 			if (!dconf_dp_mode(optarg, &c.dataplane)) {
@@ -184,6 +222,10 @@ int main(int argc, char **argv)
 		log_err("cannot open the store %s: %d", uri, rc);
 		return 1;
 	}
+	if (mint) {
+		rc = openvpcd_mint_operator_key(st, &c);
+		goto out_store;
+	}
 	rc = openvpcd_bootstrap(st, &c);
 	if (rc < 0) {
 		log_err("bootstrap failed: %d", rc);
@@ -212,8 +254,11 @@ int main(int argc, char **argv)
 		log_err("agent failed to start: %d", rc);
 		goto out_store;
 	}
-	struct api_server_opts so = {
-	    .listen = c.listen, .threads = c.threads, .test_clock = c.test_clock, .max_skew = 900};
+	struct api_server_opts so = {.listen = c.listen,
+				     .threads = c.threads,
+				     .test_clock = c.test_clock,
+				     .max_skew = 900,
+				     .data_dir = c.data_dir};
 	rc = api_server_start(st, &c.model, &so, &api);
 	if (rc < 0)
 		goto out_agent;

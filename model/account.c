@@ -102,11 +102,45 @@ int account_create(struct model *m, const char *name, bool admin, uint64_t *owne
 	return account_add_key(m, id, key);
 }
 
+/* No lockout: refuses to take away `akid` when it is the last active key of
+ * any operator account (nothing else can create keys or accounts).  0 when
+ * some other active operator key remains or akid is not an operator's. */
+static int account_keep_operator_key(struct model *m, const char *akid)
+{
+	json_t *all = account_list(m);
+	if (!all)
+		return -1;
+	bool mine = false;
+	size_t others = 0, i, j;
+	json_t *a, *k;
+	json_array_foreach(all, i, a)
+	{
+		if (!mj_bool(a, "admin"))
+			continue;
+		json_array_foreach(json_object_get(a, "keys"), j, k)
+		{
+			if (strcmp(mj_str(k, "akid"), akid) == 0)
+				mine = true;
+			else if (mj_bool(k, "active"))
+				others++;
+		}
+	}
+	json_decref(all);
+	if (mine && others == 0)
+		return merrf(m, MERR_LAST_OPERATOR_KEY,
+			     "%.40s is the last active operator AccessKey: create another one "
+			     "first (or recover on the host: openvpcd --mint-operator-key).",
+			     akid);
+	return 0;
+}
+
 int account_del_key(struct model *m, const char *akid)
 {
 	char path[MODEL_KEY_MAX];
 	if (!akid || strlen(akid) > 64 || strchr(akid, '/'))
 		return merr(m, MERR_AK_NOT_FOUND);
+	if (account_keep_operator_key(m, akid) < 0)
+		return -1;
 	account_key_path(akid, path);
 	int rc = store_del(m->txn, path);
 	if (rc == -ENOENT)
@@ -123,6 +157,10 @@ int account_set_key_active(struct model *m, const char *akid, bool active)
 	json_t *o = account_load(m->txn, path);
 	if (!o)
 		return merr(m, MERR_AK_NOT_FOUND);
+	if (!active && account_keep_operator_key(m, akid) < 0) {
+		json_decref(o);
+		return -1;
+	}
 	char apath[MODEL_KEY_MAX];
 	account_path((uint64_t)mj_int(o, "owner"), apath);
 	mj_set_bool(o, "active", active);
@@ -253,6 +291,36 @@ static int account_find_admin_cb(void *arg, const struct store_kv *kv)
 		return 1;
 	}
 	return 0;
+}
+
+struct account_admin_ctx {
+	uint64_t owner;
+	int64_t created;
+	bool found;
+};
+
+static int account_oldest_admin_cb(void *arg, const struct store_kv *kv)
+{
+	struct account_admin_ctx *c = arg;
+	json_t *o = json_loadb(kv->value, kv->value_len, 0, NULL);
+	if (o && mj_bool(o, "admin") && (!c->found || mj_int(o, "created") < c->created)) {
+		c->found = true;
+		c->owner = (uint64_t)mj_int(o, "id");
+		c->created = mj_int(o, "created");
+	}
+	json_decref(o);
+	return 0;
+}
+
+int account_mint_operator_key(struct model *m, struct account_key *key)
+{
+	struct account_admin_ctx c = {0};
+	int rc = store_prefix(m->txn, "/a/", account_oldest_admin_cb, &c);
+	if (rc < 0)
+		return merr_store(m, rc, "operator");
+	if (!c.found)
+		return merr(m, MERR_ACCOUNT_NOT_FOUND);
+	return account_add_key(m, c.owner, key);
 }
 
 int account_bootstrap(struct model *m, bool *created, struct account_key *key)

@@ -30,10 +30,16 @@ int account_create(struct model *m, const char *name, bool admin, uint64_t *owne
 		   struct account_key *key);
 /* Adds a key pair to an account. */
 int account_add_key(struct model *m, uint64_t owner, struct account_key *key);
-/* Deletes a key pair. */
+/* Deletes a key pair.  Refused (OperationDenied.LastOperatorKey) for the
+ * last active key of the operator accounts, which nothing could replace. */
 int account_del_key(struct model *m, const char *akid);
-/* Enables or disables a key pair. */
+/* Enables or disables a key pair; disabling the last active operator key
+ * is refused as in account_del_key(). */
 int account_set_key_active(struct model *m, const char *akid, bool active);
+/* The host-side recovery (openvpcd --mint-operator-key): adds a new active
+ * key pair to the operator account (the first one, created by bootstrap).
+ * ACCOUNT_NOT_FOUND when there is no operator account. */
+int account_mint_operator_key(struct model *m, struct account_key *key);
 /* Looks up a key (and whether its owner is an operator) for authentication.
  * 0, -ENOENT, or another negative errno. */
 int account_lookup_key(struct store_txn *t, const char *akid, struct account_key *out);

@@ -245,3 +245,37 @@ test('calendar-invalid timestamps are malformed (V1 Timestamp, V3 x-acs-date)', 
     assertApiError(await v3(alice, 'DescribeVpcs', h.V_VPC, { RegionId: h.REGION }, { date: ts }), 'InvalidTimeStamp.Format', 400);
   }
 });
+
+// --- replay across restarts ------------------------------------------------------
+
+test('a signed CreateVpc is refused as a replay after SIGTERM and after kill -9 (nonce log)', async () => {
+  const dd = await h.startDaemon({ keepDir: true });
+  let cur = dd;
+  try {
+    const key = await h.newAccount(dd, 'replayer');
+    const q = signV1(key, { Action: 'CreateVpc', Version: h.V_VPC, RegionId: h.REGION, VpcName: 'once' });
+    const v3req = signV3(key, 'CreateVpc', h.V_VPC, { RegionId: h.REGION, VpcName: 'once-v3' });
+    const send = (ep) => Promise.all([
+      rawSend(`GET /?${q} HTTP/1.1\r\nHost: ${ep}\r\nConnection: close\r\n\r\n`, 5000, ep),
+      rawSend(`POST ${v3req.path} HTTP/1.1\r\n${Object.entries({ ...v3req.headers, connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 5000, ep),
+    ]);
+    const first = await send(dd.endpoint);
+    for (const r of first) assert.match(r, /^HTTP\/1\.1 200/);
+    for (const how of ['SIGTERM', 'kill -9']) {
+      if (how === 'SIGTERM') await cur.stop(); else await cur.kill9();
+      cur = await h.startDaemon({ dir: dd.dir, keepDir: true });
+      // The V3 request signs host: keep the first daemon's Host value.
+      const again = await Promise.all([
+        rawSend(`GET /?${q} HTTP/1.1\r\nHost: ${dd.endpoint}\r\nConnection: close\r\n\r\n`, 5000, cur.endpoint),
+        rawSend(`POST ${v3req.path} HTTP/1.1\r\n${Object.entries({ ...v3req.headers, connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 5000, cur.endpoint),
+      ]);
+      for (const r of again) assert.match(r, /SignatureNonceUsed/, `${how}: ${r.slice(0, 400)}`);
+    }
+    const r = await h.rpc(cur, key, 'pop-get')(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION });
+    assert.equal(r.TotalCount, 2, 'one VPC per signed request, whatever the restarts');
+  } finally {
+    await cur.stop();
+    const { rmSync } = await import('node:fs');
+    rmSync(dd.dir, { recursive: true, force: true });
+  }
+});
