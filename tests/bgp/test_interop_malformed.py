@@ -31,13 +31,13 @@ RAWPEER = os.path.join(os.path.dirname(__file__), "rawpeer.py")
 
 
 class Raw:
-    def __init__(self, topo):
+    def __init__(self, topo, families="ipv4,ipv6", local=None, env=None):
         self.topo = topo
         self.q = queue.Queue()
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", topo.peer_ns, sys.executable, RAWPEER, topo.peer_ip, topo.cloud_ip,
-             str(PEER_AS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            start_new_session=True)
+            ["ip", "netns", "exec", topo.peer_ns, sys.executable, RAWPEER, local or topo.peer_ip,
+             topo.cloud_ip, str(PEER_AS), families], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, start_new_session=True, env=env)
         topo.procs.append(self.proc)
         threading.Thread(target=self._read, daemon=True).start()
         self.closed = False
@@ -55,7 +55,7 @@ class Raw:
                 return
             if m[0] == "CLOSED":
                 self.closed = True
-            else:
+            elif m[0] == "RECV":
                 self.received.append((int(m[1]), bytes.fromhex(m[2]) if len(m) > 2 else b""))
 
     def send(self, b):
@@ -182,9 +182,93 @@ def test_header_errors(session, topo):
 
 def test_route_refresh_bad_length(session, topo):
     bgpd, raw, routes = session
-    raw.send(msg(5, b"\x00\x01\x00\x01\x00"))
+    bad = msg(5, b"\x00\x01\x00\x01" + bytes(range(256)) * 2)  # 535 bytes
+    raw.send(bad)
     n = wait_for(raw.notification, 10, what="NOTIFICATION")
     assert n[:2] == (7, 1)  # RFC 7313: ROUTE-REFRESH Message Error / Invalid Message Length
+    assert n[2] == bad      # RFC 7313 5: the data is the complete message, header included
+    sent = bgpd.neighbor()["last-notification-sent"]
+    assert sent["data"] == bad.hex()
+
+
+def mp_reach_nh(nh_bytes, prefixes):
+    body = struct.pack("!HBB", 2, 1, len(nh_bytes)) + nh_bytes + b"\x00"
+    return attr(0x90, 14, body + b"".join(pfx(p) for p in prefixes))
+
+
+def test_ipv6_next_hops_checked(session, topo):
+    """RFC 4760 / RFC 2545 / RFC 4271 6.3: an MP_REACH next hop that is
+    unspecified, loopback, multicast, link-local alone or the speaker's own
+    address withdraws the routes (RFC 7606 treat-as-withdraw), the session stays."""
+    import socket
+    bgpd, raw, routes = session
+    a6 = lambda t: socket.inet_pton(socket.AF_INET6, t)  # noqa: E731
+    bad = ["::", "ff02::1", "::1", "fe80::1", topo.cloud_ip6, "::ffff:127.0.0.1"]
+    taw0 = bgpd.counter("errors-update-treat-as-withdraw")
+    for i, nh in enumerate(bad):
+        raw.send(update(attrs=mp_reach_nh(a6(nh), [f"fd00:bad:{i}::/48"]) + good_attrs()))
+    # The speaker's own address as the global half of a 32-byte next hop, too.
+    raw.send(update(attrs=mp_reach_nh(a6(topo.cloud_ip6) + a6("fe80::2"), ["fd00:bad:99::/48"])
+                    + good_attrs()))
+    # Valid: global alone, and global + link-local (RFC 2545).
+    raw.send(update(attrs=mp_reach_nh(a6(topo.peer_ip6), ["fd00:900d:1::/48"]) + good_attrs()))
+    raw.send(update(attrs=mp_reach_nh(a6(topo.peer_ip6) + a6("fe80::2"), ["fd00:900d:2::/48"])
+                    + good_attrs()))
+    routes |= {"fd00:900d:1::/48", "fd00:900d:2::/48"}
+    bgpd.wait_prefixes(routes)
+    wait_for(lambda: bgpd.counter("errors-update-treat-as-withdraw") == taw0 + len(bad) + 1,
+             what="every bad next hop treated as withdraw")
+    assert not {r["prefix"] for r in bgpd.ctl("routes", "received")} & {
+        f"fd00:bad:{i}::/48" for i in list(range(len(bad))) + [99]}
+    ll = [r for r in bgpd.ctl("routes") if r["prefix"] == "fd00:900d:2::/48"][0]
+    assert ll["next-hop-link-local"] == "fe80::2"
+    still_up(bgpd, raw)
+
+
+def test_ipv4_next_hop_equal_to_our_address(session, topo):
+    """RFC 4271 6.3 a: a NEXT_HOP that is the receiving speaker's own address."""
+    bgpd, raw, routes = session
+    raw.send(update(attrs=good_attrs(topo.cloud_ip), nlri=pfx("192.168.200.0/24")))
+    routes.discard("192.168.200.0/24")
+    bgpd.wait_prefixes(routes)
+    assert "192.168.200.0/24" not in {r["prefix"] for r in bgpd.ctl("routes", "received")}
+    still_up(bgpd, raw)
+
+
+def test_long_as_path_shown_whole(session, topo):
+    """The control socket shows an AS path of 1,000 ASes (10,999 characters) whole."""
+    bgpd, raw, routes = session
+    segs = b""
+    left = 1000
+    first = True
+    while left:
+        k = min(left, 250)
+        ases = [PEER_AS] + [4294967295] * (k - 1) if first else [4294967295] * k
+        segs += bytes([2, k]) + b"".join(struct.pack("!I", a) for a in ases)
+        left -= k
+        first = False
+    attrs = attr(0x40, 1, b"\x00") + attr(0x50, 2, segs) + attr(0x40, 3, bytes(map(int, topo.peer_ip.split("."))))
+    raw.send(update(attrs=attrs, nlri=pfx("192.168.250.0/24")))
+    routes.add("192.168.250.0/24")
+    bgpd.wait_prefixes(routes)
+    r = [x for x in bgpd.ctl("routes") if x["prefix"] == "192.168.250.0/24"][0]
+    assert r["as-path"] == " ".join([str(PEER_AS)] + ["4294967295"] * 999)
+    assert len(r["as-path"]) == 10999
+
+
+def test_classic_nlri_from_a_peer_without_ipv4_unicast(topo):
+    """A peer whose OPEN lists only IPv6 unicast: its classic IPv4 NLRI are
+    ignored and counted (errors-ignored-afi-safi), the session stays, its
+    IPv6 routes count (docs/bgp.md, "Protocol coverage")."""
+    bgpd = Bgpd(topo, PEER_AS, hold=30).start()
+    raw = Raw(topo, families="ipv6")
+    bgpd.wait_state("Established")
+    assert bgpd.neighbor()["negotiated"]["families"] == ["ipv6-unicast"]
+    raw.send(update(attrs=good_attrs(topo.peer_ip), nlri=pfx("192.168.77.0/24")))
+    raw.send(update(attrs=mp_reach(topo.peer_ip6, ["fd00:77::/48"]) + good_attrs()))
+    bgpd.wait_prefixes({"fd00:77::/48"}, which="received")
+    assert bgpd.counter("errors-ignored-afi-safi") == 1
+    still_up(bgpd, raw)
 
 
 def test_peer_route_refresh_and_unknown_afi(session, topo):
