@@ -1520,3 +1520,196 @@ Test(sgc, net13_net25_random_updates_report_every_changed_nic, .timeout = 600)
 	json_decref(known);
 	sgc_index_destroy(idx);
 }
+
+/* --- scale: 10,000 ENIs of one account
+ * ------------------------------------------------------------------ */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static json_t *bench_rule(const char *id, const char *dir, const char *proto, int pf, int pt,
+			  const char *cidr, const char *cidr6, const char *group,
+			  const char *policy, int prio)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:s, s:i, s:s, s:s, s:s, "
+			 "s:i}",
+			 "id", id, "direction", dir, "protocol", proto, "port_from", pf, "port_to",
+			 pt, "src_port_from", -1, "src_port_to", -1, "peer_cidr", cidr,
+			 "peer_cidr6", cidr6, "peer_group", group, "peer_owner", 0, "local_cidr",
+			 "", "local_cidr6", "", "policy", policy, "priority", prio);
+}
+
+/* A group of owner 1 in vpc-bench with ten rules, two naming groups. */
+static json_t *bench_group(int g, int ngroups, const char *policy)
+{
+	char id[32], peer[32], self[32], rid[32];
+	snprintf(id, sizeof(id), "sg-bench%03d", g);
+	snprintf(self, sizeof(self), "sg-bench%03d", g);
+	snprintf(peer, sizeof(peer), "sg-bench%03d", (g + 1) % ngroups);
+	json_t *rules = json_array();
+#define R(k, ...)                                                                                  \
+	do {                                                                                       \
+		snprintf(rid, sizeof(rid), "sgr-%03d-%d", g, k);                                   \
+		json_array_append_new(rules, bench_rule(rid, __VA_ARGS__));                        \
+	} while (0)
+	R(0, "ingress", "tcp", 22, 22, "0.0.0.0/0", "", "", "accept", 1);
+	R(1, "ingress", "tcp", 80, 80, "10.0.0.0/8", "", "", "accept", 1);
+	R(2, "ingress", "tcp", 443, 443, "", "", peer, "accept", 2);
+	R(3, "ingress", "udp", 53, 53, "", "", self, "accept", 2);
+	R(4, "ingress", "icmp", -1, -1, "0.0.0.0/0", "", "", "accept", 3);
+	R(5, "ingress", "tcp", 443, 443, "", "::/0", "", "accept", 1);
+	R(6, "ingress", "all", -1, -1, "192.0.2.0/24", "", "", "drop", 1);
+	R(7, "ingress", "tcp", 8000, 8100, "198.51.100.7/32", "", "", "accept", 5);
+	R(8, "egress", "all", -1, -1, "203.0.113.0/24", "", "", "drop", 1);
+	R(9, "egress", "tcp", 25, 25, "0.0.0.0/0", "", "", "drop", 1);
+#undef R
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "id", id, "kind", "sg", "owner", 1,
+			 "vpc_id", "vpc-bench", "type", "normal", "inner_access_policy", policy,
+			 "rules", rules);
+}
+
+static json_t *bench_eni(int i, int g1, int g2)
+{
+	char id[32], ip[32], ip2[32], ip6[64];
+	snprintf(id, sizeof(id), "eni-bench%05d", i);
+	snprintf(ip, sizeof(ip), "10.1.%d.%d", i / 250, i % 250 + 1);
+	snprintf(ip2, sizeof(ip2), "10.2.%d.%d", i / 250, i % 250 + 1);
+	snprintf(ip6, sizeof(ip6), "2001:db8:1::%x", i + 1);
+	json_t *sgs = json_array();
+	char gid[32];
+	snprintf(gid, sizeof(gid), "sg-bench%03d", g1);
+	json_array_append_new(sgs, json_string(gid));
+	if (g2 >= 0) {
+		snprintf(gid, sizeof(gid), "sg-bench%03d", g2);
+		json_array_append_new(sgs, json_string(gid));
+	}
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:[s], s:[s], s:o}", "id", id, "kind", "eni",
+			 "owner", 1, "vpc_id", "vpc-bench", "primary_ip", ip, "private_ips", ip2,
+			 "ipv6s", ip6, "security_group_ids", sgs);
+}
+
+static size_t tables_entries(const struct sgc_tables *t)
+{
+	return t->t[0][0].n + t->t[0][1].n + t->t[1][0].n + t->t[1][1].n;
+}
+
+Test(sgc, net25_scale_10000_enis_in_100_groups, .timeout = 600)
+{
+	enum { NG = 100, NE = 10000 };
+	json_t *groups[NG], **enis = calloc(NE, sizeof(*enis));
+	for (int g = 0; g < NG; g++)
+		groups[g] = bench_group(g, NG, "Accept");
+	for (int i = 0; i < NE; i++)
+		enis[i] = bench_eni(i, i % NG, i % 5 == 0 ? (i / NG) % NG : -1);
+
+	/* Build, without and with change reports. */
+	double t0 = now_ms();
+	struct sgc_index *idx = sgc_index_create();
+	for (int g = 0; g < NG; g++)
+		cr_assert_eq(sgc_index_put_group(idx, groups[g], NULL), 0);
+	for (int i = 0; i < NE; i++)
+		cr_assert_eq(sgc_index_put_nic(idx, enis[i], NULL), 0);
+	double t_build = now_ms() - t0;
+	cr_assert_eq(sgc_index_nic_count(idx), NE);
+	cr_assert_eq(sgc_index_group_count(idx), NG);
+
+	struct sgc_change chg;
+	sgc_change_init(&chg);
+	t0 = now_ms();
+	struct sgc_index *idx2 = sgc_index_create();
+	for (int i = 0; i < NE; i++)
+		cr_assert_eq(sgc_index_put_nic(idx2, enis[i], &chg), 0);
+	for (int g = 0; g < NG; g++)
+		cr_assert_eq(sgc_index_put_group(idx2, groups[g], &chg), 0);
+	double t_build_chg = now_ms() - t0;
+	cr_assert_eq(chg.n, NE);
+	cr_assert_eq(chg.err, 0);
+	sgc_index_destroy(idx2);
+
+	/* Compile: the average over 200 ENIs. */
+	struct sgc_tables t;
+	size_t entries = 0, sets = 0;
+	t0 = now_ms();
+	for (int k = 0; k < 200; k++) {
+		char id[32];
+		snprintf(id, sizeof(id), "eni-bench%05d", k * 37 % NE);
+		cr_assert_eq(sgc_compile_nic(idx, id, &t), 0);
+		entries += tables_entries(&t);
+		sets += t.nsets;
+		sgc_tables_fini(&t);
+	}
+	double t_compile = (now_ms() - t0) / 200;
+
+	/* One ENI changes an address: who is told. */
+	sgc_change_clear(&chg);
+	json_t *e = bench_eni(123, 123 % NG, -1);
+	json_array_set_new(json_object_get(e, "private_ips"), 0, json_string("10.3.0.1"));
+	t0 = now_ms();
+	cr_assert_eq(sgc_index_put_nic(idx, e, &chg), 0);
+	double t_update = now_ms() - t0;
+	size_t told = chg.n;
+	json_decref(e);
+	/* A rule added to one group. */
+	sgc_change_clear(&chg);
+	json_t *g5 = bench_group(5, NG, "Accept");
+	json_array_append_new(json_object_get(g5, "rules"),
+			      bench_rule("sgr-new", "ingress", "tcp", 3306, 3306, "10.9.0.0/16", "",
+					 "", "accept", 1));
+	t0 = now_ms();
+	cr_assert_eq(sgc_index_put_group(idx, g5, &chg), 0);
+	double t_rule = now_ms() - t0;
+	size_t told_rule = chg.n;
+	cr_assert_eq(chg.n_counters, 1);
+	json_decref(g5);
+	sgc_index_destroy(idx);
+
+	/* The worst case of one account: 10,000 ENIs in one Accept group whose
+	 * rule names the group itself. */
+	idx = sgc_index_create();
+	json_t *one = bench_group(0, 1, "Accept");
+	cr_assert_eq(sgc_index_put_group(idx, one, NULL), 0);
+	for (int i = 0; i < NE; i++) {
+		json_t *x = bench_eni(i, 0, -1);
+		cr_assert_eq(sgc_index_put_nic(idx, x, NULL), 0);
+		json_decref(x);
+	}
+	t0 = now_ms();
+	cr_assert_eq(sgc_compile_nic(idx, "eni-bench00042", &t), 0);
+	double t_big = now_ms() - t0;
+	size_t big_entries = tables_entries(&t), big_sets = t.nsets;
+	/* And the tables decide: a member is an inner peer; an outsider is not. */
+	struct sgc_flow f = {.family = 4, .proto = TCP, .sport = 1, .dport = 443};
+	to_bytes("10.1.0.1", &f.family, f.src);
+	to_bytes("10.1.0.43", &f.family, f.dst);
+	struct sgc_decision d;
+	cr_assert_eq(sgc_decide(NULL, &t, &f, &d), 0);
+	cr_assert(d.accept && d.by == SGC_BY_INNER);
+	sgc_tables_fini(&t);
+	json_decref(one);
+	sgc_index_destroy(idx);
+
+	fprintf(stderr,
+		"sgcompile scale (%d ENIs, %d groups, 10 rules each):\n"
+		"  build %.1f ms (%.2f us/ENI); with change reports %.1f ms\n"
+		"  compile one ENI %.3f ms (%zu entries, %zu rule sets on average)\n"
+		"  one ENI's address changes: %.3f ms, %zu NICs to recompile\n"
+		"  one rule added to a group: %.3f ms, %zu NICs to recompile\n"
+		"  one ENI of a 10,000-member group: compile %.1f ms, %zu entries, %zu sets\n",
+		NE, NG, t_build, t_build * 1000 / NE, t_build_chg, t_compile, entries / 200,
+		sets / 200, t_update, told, t_rule, told_rule, t_big, big_entries, big_sets);
+	/* Generous bounds (sanitizers are slow): a regression to a scan of all
+	 * NICs per member lookup would break them by orders of magnitude. */
+	cr_assert_lt(t_build, 10000);
+	cr_assert_lt(t_compile, 100);
+	cr_assert_lt(t_update, 100);
+	for (int g = 0; g < NG; g++)
+		json_decref(groups[g]);
+	for (int i = 0; i < NE; i++)
+		json_decref(enis[i]);
+	free(enis);
+	sgc_change_fini(&chg);
+}
