@@ -1,0 +1,31 @@
+"""Nothing is left behind: after every test's resources were deleted through
+the API, openvpcd removed their namespaces and devices; once openvpcd is
+stopped, nothing carrying the prefix remains on the host (namespaces, links,
+BPF pins).  This file runs last (its name sorts last).
+
+    host: /run/netns/<prefix>*   ip link <prefix>*   /sys/fs/bpf/<prefix>/
+          all empty at the end; what the fixtures had to remove is listed here
+"""
+import pytest
+
+from conftest import prefixed_state, remove_prefixed, wait_for
+
+
+def test_g6_deleted_resources_left_nothing_behind(cloud):
+    assert not cloud.leaks, ("openvpcd left these after the tests' resources were deleted "
+                             f"(the fixtures removed them): {cloud.leaks}")
+
+
+def test_g6_nothing_with_the_prefix_after_openvpcd_stops(cloud):
+    assert cloud.daemon.running(), "openvpcd is not running at the end of the suite"
+    # Everything the tests made is gone, so only the baseline may remain while it runs.
+    wait_for(lambda: cloud.settled_state() == cloud.baseline, 10, what="host back at the baseline")
+    rc = cloud.daemon.stop()
+    assert rc == 0, f"openvpcd exited with {rc} on SIGTERM\n{cloud.daemon.log_tail()}"
+    try:
+        wait_for(lambda: not any(prefixed_state(cloud.prefix).values()), 5,
+                 what=f"nothing with the prefix {cloud.prefix} left")
+    except pytest.fail.Exception:
+        left = prefixed_state(cloud.prefix)
+        remove_prefixed(cloud.prefix, left)
+        pytest.fail(f"left on the host after openvpcd stopped (removed now): {left}")
