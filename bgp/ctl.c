@@ -24,8 +24,13 @@
 struct bgp_ctl {
 	struct bgp_speaker *sp;
 	struct evconnlistener *lis;
+	struct event *t_resume; /* re-enables the listener after an accept() error */
+	struct bgp_ratelimit rl;
 	char path[108];
 };
+
+/* How long the control socket stops accepting after accept() failed. */
+#define BGP_CTL_PAUSE_MS 1000
 
 static json_t *counters_json(const struct bgp_neighbor *n)
 {
@@ -456,6 +461,31 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct bgp_ctl *ctl = arg;
+
+	evconnlistener_enable(ctl->lis);
+}
+
+/* accept() failed (out of descriptors, most likely): libevent would retry
+ * at once, forever, at full CPU; pause the listener instead (as the BGP
+ * listeners do, speaker.c) and rate-limit the line. */
+static void on_accept_error(struct evconnlistener *lis, void *arg)
+{
+	struct bgp_ctl *ctl = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval tv = {BGP_CTL_PAUSE_MS / 1000, (BGP_CTL_PAUSE_MS % 1000) * 1000};
+
+	if (err == EINTR || err == EAGAIN || err == ECONNABORTED)
+		return;
+	if (bgp_ratelimit_ok(&ctl->rl))
+		bgp_log(BGP_LOG_ERR, "control socket: accept: %s; paused for %d ms", strerror(err),
+			BGP_CTL_PAUSE_MS);
+	evconnlistener_disable(lis);
+	evtimer_add(ctl->t_resume, &tv);
+}
+
 struct bgp_ctl *bgp_ctl_create(struct event_base *base, struct bgp_speaker *sp, const char *path)
 {
 	struct bgp_ctl *ctl = calloc(1, sizeof(*ctl));
@@ -478,7 +508,14 @@ struct bgp_ctl *bgp_ctl_create(struct event_base *base, struct bgp_speaker *sp, 
 					   (struct sockaddr *)&sun, sizeof(sun));
 	if (!ctl->lis)
 		goto fail;
+	ctl->t_resume = evtimer_new(base, on_resume, ctl);
+	if (!ctl->t_resume)
+		goto fail_timer;
+	evconnlistener_set_error_cb(ctl->lis, on_accept_error);
 	return ctl;
+fail_timer:
+	evconnlistener_free(ctl->lis);
+	unlink(path);
 fail:
 	free(ctl);
 	return NULL;
@@ -488,6 +525,7 @@ void bgp_ctl_destroy(struct bgp_ctl *ctl)
 {
 	if (!ctl)
 		return;
+	event_free(ctl->t_resume);
 	evconnlistener_free(ctl->lis);
 	unlink(ctl->path);
 	free(ctl);
