@@ -488,5 +488,9 @@ const struct api_action api_actions_route[] = {
     {API_VERSION_VPC, "DeleteRouteEntry", act_delete_route_entry, API_WRITE | API_REGION_OPT},
     {API_VERSION_VPC, "ModifyRouteEntry", act_modify_route_entry, API_WRITE | API_REGION_OPT},
     {API_VERSION_VPC, "DescribeRouteEntryList", act_describe_route_entry_list, API_REGION},
+    /* ECS 2014-05-26 versions (older clients; see act_vpc.c). */
+    {API_VERSION_ECS, "DescribeRouteTables", act_describe_route_tables, API_REGION_OPT},
+    {API_VERSION_ECS, "CreateRouteEntry", act_create_route_entry, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "DeleteRouteEntry", act_delete_route_entry, API_WRITE | API_REGION_OPT},
     {0},
 };

@@ -235,8 +235,9 @@ static json_t *sg_render_rule(struct api_req *r, const json_t *rule)
 			 (long long)mj_int(rule, "src_port_to"));
 	jo_str(o, "SourcePortRange", buf);
 	jo_str(o, "Policy", strcmp(mj_str(rule, "policy"), "drop") == 0 ? "Drop" : "Accept");
-	snprintf(buf, sizeof(buf), "%lld", (long long)mj_int(rule, "priority"));
-	jo_str(o, "Priority", buf); /* a string in the SDK model */
+	/* A JSON number, as the live cloud sends it (aliyungo decodes an int),
+	 * though the Tea SDK's model declares a string. */
+	jo_int(o, "Priority", mj_int(rule, "priority"));
 	jo_str(o, "NicType", mj_str(rule, "nic_type"));
 	jo_str(o, "Description", mj_str(rule, "description"));
 	jo_time(o, "CreateTime", mj_int(rule, "created"), false);

@@ -196,6 +196,55 @@ static int act_disable_classiclink(struct api_req *r)
 	return vpc_set_classiclink(r->m, id, false);
 }
 
+/* --- VRouters (EC-9) ------------------------------------------------------------ */
+
+static json_t *vrouter_render(struct api_req *r, json_t *vpc)
+{
+	json_t *o = json_object();
+	jo_str(o, "VRouterId", mj_str(vpc, "vrouter_id"));
+	jo_str(o, "VRouterName", mj_str(vpc, "vrouter_name"));
+	jo_str(o, "Description", mj_str(vpc, "vrouter_description"));
+	jo_str(o, "RegionId", mj_str(vpc, "region"));
+	jo_str(o, "VpcId", mj_str(vpc, "id"));
+	jo_time(o, "CreationTime", mj_int(vpc, "created"), false);
+	struct m_eq eq = {"vpc_id", mj_str(vpc, "id")};
+	json_t *vtbs = m_list(r->m, "vtb", m_keep_eq, &eq);
+	json_t *ids = jo_wrap(o, "RouteTableIds", "RouteTableId");
+	size_t i;
+	json_t *v;
+	json_array_foreach(vtbs, i, v)
+	{
+		json_array_append_new(ids, json_string(mj_str(v, "id")));
+	}
+	json_decref(vtbs);
+	return o;
+}
+
+static int act_describe_vrouters(struct api_req *r)
+{
+	json_t *items = m_list(r->m, "vpc", NULL, NULL);
+	if (!items)
+		return -1;
+	for (size_t i = json_array_size(items); i-- > 0;) {
+		json_t *vpc = json_array_get(items, i);
+		if (strcmp(mj_str(vpc, "region"), r->m->region->id) != 0 ||
+		    !api_match(r, vpc, "VRouterId", "vrouter_id"))
+			json_array_remove(items, i);
+	}
+	int rc = api_page(r, items, "VRouters", "VRouter", 50, vrouter_render);
+	json_decref(items);
+	return rc;
+}
+
+static int act_modify_vrouter(struct api_req *r)
+{
+	const char *id;
+	if (arg_need(r, "VRouterId", &id) < 0)
+		return -1;
+	return vpc_modify_vrouter(r->m, id, params_get(r->p, "VRouterName"),
+				  params_get(r->p, "Description"));
+}
+
 const struct api_action api_actions_vpc[] = {
     {API_VERSION_VPC, "CreateVpc", act_create_vpc, API_WRITE | API_REGION},
     {API_VERSION_VPC, "DeleteVpc", act_delete_vpc, API_WRITE | API_REGION_OPT},
@@ -206,5 +255,16 @@ const struct api_action api_actions_vpc[] = {
     {API_VERSION_VPC, "UnassociateVpcCidrBlock", act_unassociate_cidr, API_WRITE | API_REGION},
     {API_VERSION_VPC, "EnableVpcClassicLink", act_enable_classiclink, API_WRITE | API_REGION},
     {API_VERSION_VPC, "DisableVpcClassicLink", act_disable_classiclink, API_WRITE | API_REGION},
+    {API_VERSION_VPC, "DescribeVRouters", act_describe_vrouters, API_REGION},
+    {API_VERSION_VPC, "ModifyVRouterAttribute", act_modify_vrouter, API_WRITE | API_REGION},
+    /* The ECS 2014-05-26 versions of the VPC actions, which Alibaba still
+     * answers and older clients (aliyungo, fog-aliyun) call: same rules, the
+     * same shapes (a superset of the ECS SDK's). */
+    {API_VERSION_ECS, "CreateVpc", act_create_vpc, API_WRITE | API_REGION},
+    {API_VERSION_ECS, "DeleteVpc", act_delete_vpc, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "ModifyVpcAttribute", act_modify_vpc, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "DescribeVpcs", act_describe_vpcs, API_REGION},
+    {API_VERSION_ECS, "DescribeVRouters", act_describe_vrouters, API_REGION},
+    {API_VERSION_ECS, "ModifyVRouterAttribute", act_modify_vrouter, API_WRITE | API_REGION},
     {0},
 };

@@ -211,5 +211,10 @@ const struct api_action api_actions_vswitch[] = {
     {API_VERSION_VPC, "ModifyVSwitchAttribute", act_modify_vswitch, API_WRITE | API_REGION_OPT},
     {API_VERSION_VPC, "DescribeVSwitches", act_describe_vswitches, API_REGION_OPT},
     {API_VERSION_VPC, "DescribeVSwitchAttributes", act_describe_vswitch_attributes, API_REGION_OPT},
+    /* ECS 2014-05-26 versions (older clients; see act_vpc.c). */
+    {API_VERSION_ECS, "CreateVSwitch", act_create_vswitch, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "DeleteVSwitch", act_delete_vswitch, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "ModifyVSwitchAttribute", act_modify_vswitch, API_WRITE | API_REGION_OPT},
+    {API_VERSION_ECS, "DescribeVSwitches", act_describe_vswitches, API_REGION_OPT},
     {0},
 };

@@ -315,6 +315,49 @@ out:
 	return rc;
 }
 
+json_t *vpc_of_vrouter(struct model *m, const char *vrouter_id)
+{
+	struct m_eq eq = {"vrouter_id", vrouter_id ? vrouter_id : ""};
+	json_t *vpcs = vrouter_id && *vrouter_id ? m_list(m, "vpc", m_keep_eq, &eq) : NULL;
+	json_t *vpc = json_array_get(vpcs, 0);
+	if (vpc && (!m->region || strcmp(mj_str(vpc, "region"), m->region->id) == 0))
+		json_incref(vpc);
+	else
+		vpc = NULL;
+	json_decref(vpcs);
+	if (!vpc && m->err.code == MERR_NONE)
+		merrf(m, MERR_VROUTER_NOT_FOUND, "%s (%.64s)",
+		      merr_default_message(MERR_VROUTER_NOT_FOUND), vrouter_id ? vrouter_id : "");
+	return vpc;
+}
+
+int vpc_modify_vrouter(struct model *m, const char *vrouter_id, const char *name,
+		       const char *description)
+{
+	json_t *vpc = vpc_of_vrouter(m, vrouter_id);
+	if (!vpc)
+		return -1;
+	int rc = -1;
+	if (name && *name && !model_valid_name(name)) {
+		merr(m, MERR_VROUTER_NAME);
+		goto out;
+	}
+	if (description && *description && !model_valid_description(description)) {
+		merrf(m, MERR_INVALID_PARAMETER,
+		      "Description must be 2 to 256 characters and not start with http:// or "
+		      "https://.");
+		goto out;
+	}
+	if (name)
+		mj_set_str(vpc, "vrouter_name", name);
+	if (description)
+		mj_set_str(vpc, "vrouter_description", description);
+	rc = m_put(m, vpc);
+out:
+	json_decref(vpc);
+	return rc;
+}
+
 int vpc_add_secondary_cidr(struct model *m, const char *vpc_id, const char *cidr)
 {
 	json_t *vpc = m_need(m, vpc_id, MERR_VPC_NOT_FOUND);

@@ -51,6 +51,14 @@ int vpc_modify(struct model *m, const struct vpc_modify_req *r);
 int vpc_add_secondary_cidr(struct model *m, const char *vpc_id, const char *cidr);
 int vpc_del_secondary_cidr(struct model *m, const char *vpc_id, const char *cidr);
 
+/* EC-9: the VRouter of a VPC ("vrouter_id", with "vrouter_name" and
+ * "vrouter_description" on the VPC).  The caller's VPC (in m->region) whose
+ * VRouter this is, or NULL with InvalidVRouterId.NotFound. */
+json_t *vpc_of_vrouter(struct model *m, const char *vrouter_id);
+/* ModifyVRouterAttribute: name and description (NULL: unchanged). */
+int vpc_modify_vrouter(struct model *m, const char *vrouter_id, const char *name,
+		       const char *description);
+
 /* NET-27: Enable/DisableVpcClassicLink. */
 int vpc_set_classiclink(struct model *m, const char *vpc_id, bool enable);
 
