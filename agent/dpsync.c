@@ -23,7 +23,11 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +99,7 @@ struct dps_rtb {
 
 struct dpsync {
 	char prefix[DPSYNC_PREFIX_MAX + 1];
+	int lock_fd; /* flock on /run/openvpc/dp-<prefix>.lock: one daemon per prefix */
 	bool tap;
 	struct dpload *dl;
 	const struct dpload_maps *m;
@@ -208,15 +213,47 @@ int dpsync_create(const struct dpsync_opts *o, struct dpsync **out, char *why, s
 			 DPSYNC_PREFIX_MAX);
 		return -EINVAL;
 	}
+	/* Two daemons on one prefix would remove each other's namespaces when
+	 * they reconcile: the prefix is taken with a lock held for the
+	 * process's life (released by the kernel when it dies, even by kill -9). */
+	char lock[96];
+	mkdir("/run/openvpc", 0700);
+	snprintf(lock, sizeof(lock), "/run/openvpc/dp-%s.lock", o->prefix);
+	int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lfd < 0) {
+		int e = errno;
+		snprintf(why, whylen, "cannot open %s: %s", lock, strerror(e));
+		return -e;
+	}
+	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		char pid[32] = "";
+		ssize_t n = pread(lfd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
+		snprintf(why, whylen,
+			 "the prefix %s is in use by another openvpcd (pid %s); give this one "
+			 "another --dp-prefix",
+			 o->prefix, *pid ? pid : "?");
+		close(lfd);
+		return -EBUSY;
+	}
+	char pidtxt[32];
+	int pl2 = snprintf(pidtxt, sizeof(pidtxt), "%d\n", (int)getpid());
+	if (ftruncate(lfd, 0) == 0 && pwrite(lfd, pidtxt, (size_t)pl2, 0) < 0)
+		log_debug("dataplane: cannot write %s", lock);
 	struct dpsync *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		close(lfd);
 		return -ENOMEM;
+	}
+	s->lock_fd = lfd;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", o->prefix);
 	s->tap = o->tap;
 	pthread_mutex_init(&s->lock, NULL);
 	int rc = dpload_open(s->prefix, &s->dl, why, whylen);
 	if (rc < 0) {
 		pthread_mutex_destroy(&s->lock);
+		close(s->lock_fd);
 		free(s);
 		return rc;
 	}
@@ -303,6 +340,8 @@ void dpsync_destroy(struct dpsync *s)
 	free(s->set_idx.used);
 	dpload_close(s->dl);
 	pthread_mutex_destroy(&s->lock);
+	if (s->lock_fd > 0)
+		close(s->lock_fd);
 	free(s);
 }
 

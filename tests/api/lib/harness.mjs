@@ -33,6 +33,9 @@ export async function startDaemon(opts = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'openvpc-api-'));
   rmSync(join(dir, 'api.addr'), { force: true });
   const args = ['--data-dir', dir, '--listen', '127.0.0.1:0', '--threads', String(opts.threads ?? 4)];
+  // The API suites test the control plane: no namespaces or BPF pins (the
+  // e2e suite, tests/e2e/, runs the data plane with prefixes of its own).
+  args.push('--dataplane', opts.dataplane ?? 'off');
   if (opts.testClock !== false) args.push('--test-clock');
   if (opts.settleDelayMs) args.push('--settle-delay-ms', String(opts.settleDelayMs));
   if (opts.configText) {
