@@ -29,6 +29,14 @@ struct api_server_opts {
 	 * so a replay is refused across restarts.  NULL: memory only (tests). */
 	const char *data_dir;
 	size_t nonce_capacity; /* replay table slots (0: 1 << 20) */
+	/* Connection limits; 0 picks the default in brackets. */
+	size_t max_uri;		     /* longest request line answered [192 KiB] */
+	size_t connection_memory;    /* MHD's per-connection buffer [256 KiB] */
+	int64_t header_timeout_ms;   /* headers complete within this [10 s] */
+	int64_t request_timeout_ms;  /* whole request within this [60 s] */
+	unsigned idle_timeout_s;     /* an idle keep-alive connection closes [30 s] */
+	unsigned per_ip_connections; /* concurrent connections per client address [64] */
+	unsigned max_connections;    /* concurrent connections in all [4096] */
 };
 
 /* Starts listening.  The server borrows st and cfg, which must outlive it. */
@@ -38,6 +46,12 @@ int api_server_start(struct store *st, const struct model_config *cfg,
 uint16_t api_server_port(const struct api_server *s);
 /* Stops accepting, waits for requests in flight, frees; accepts NULL. */
 void api_server_stop(struct api_server *s);
+
+struct api_server_stats {
+	size_t connections; /* open now */
+	uint64_t reaped;    /* shut down past a deadline, since start */
+};
+void api_server_stats(struct api_server *s, struct api_server_stats *out);
 
 /* One request as the HTTP layer read it.  Borrowed for the call. */
 struct api_http_req {

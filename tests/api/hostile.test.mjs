@@ -279,3 +279,45 @@ test('a signed CreateVpc is refused as a replay after SIGTERM and after kill -9 
     rmSync(dd.dir, { recursive: true, force: true });
   }
 });
+
+// --- large requests ------------------------------------------------------------
+
+test('the ECS SDK AuthorizeSecurityGroup with 100 rules in the query (V3) is answered', async () => {
+  const call = h.rpc(d, alice, 'v3');
+  const { VpcId } = await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, CidrBlock: '10.0.0.0/8' });
+  const { SecurityGroupId } = await call(h.V_ECS, 'CreateSecurityGroup', { RegionId: h.REGION, VpcId });
+  const ecs = h.ecsClient(d, alice, 'v3');
+  const rules = (n, desc) => Array.from({ length: n }, (_, i) => new h.EcsSdk.AuthorizeSecurityGroupRequestPermissions({
+    ipProtocol: 'tcp', portRange: `${1000 + i}/${1000 + i}`, sourceCidrIp: `10.${i}.0.0/16`, policy: 'accept',
+    priority: '1', description: desc, nicType: 'intranet', sourcePortRange: '1/65535', destCidrIp: '10.0.0.0/8',
+  }));
+  const t0 = Date.now();
+  await ecs.authorizeSecurityGroup(new h.EcsSdk.AuthorizeSecurityGroupRequest({
+    regionId: h.REGION, securityGroupId: SecurityGroupId, permissions: rules(92, 'web') }));
+  // The largest the product allows: 100 rules with 512-character descriptions (116 KB of query).
+  await ecs.revokeSecurityGroup(new h.EcsSdk.RevokeSecurityGroupRequest({
+    regionId: h.REGION, securityGroupId: SecurityGroupId, permissions: rules(92, 'web') }));
+  await ecs.authorizeSecurityGroup(new h.EcsSdk.AuthorizeSecurityGroupRequest({
+    regionId: h.REGION, securityGroupId: SecurityGroupId, permissions: rules(100, 'd'.repeat(512)) }));
+  assert.ok(Date.now() - t0 < 20000);
+  const attr = await call(h.V_ECS, 'DescribeSecurityGroupAttribute', { RegionId: h.REGION, SecurityGroupId });
+  assert.equal(attr.Permissions.Permission.length, 100);
+});
+
+test('a request too large for the server is answered with the API JSON error, never a hang', async () => {
+  for (const size of [200 * 1024, 250 * 1024]) {
+    const t0 = Date.now();
+    const r = await request('GET', `/?Action=DescribeVpcs&X=${'a'.repeat(size)}`);
+    assert.ok(Date.now() - t0 < 5000, 'answered at once');
+    assertApiError(r, 'InvalidParameter', 400);
+    assert.match(r.head, /content-type: application\/json/i);
+  }
+  // Headers too large: also JSON.
+  const big = await request('GET', `/?Action=DescribeVpcs`, { 'x-big': 'b'.repeat(150 * 1024) });
+  assert.ok(big.body, big.text.slice(0, 200));
+  // Far past the connection's memory the HTTP layer refuses it, at once.
+  const t0 = Date.now();
+  const huge = await request('GET', `/?Action=DescribeVpcs&X=${'a'.repeat(2 * 1024 * 1024)}`);
+  assert.ok(Date.now() - t0 < 5000, 'answered at once');
+  assert.ok(huge.status === 414 || huge.status === 400 || huge.status === 0, huge.head);
+});
