@@ -1088,7 +1088,8 @@ static int cand_cmp(const void *pa, const void *pb)
 
 /* One (prefix, candidate) pair; cand = PI_INNER marks an inner peer,
  * PI_DEFAULT the 0/0 region. */
-enum { PI_INNER = UINT32_MAX, PI_DEFAULT = UINT32_MAX - 1 };
+#define PI_INNER UINT32_MAX
+#define PI_DEFAULT (UINT32_MAX - 1)
 struct pitem {
 	uint8_t addr[16];
 	uint8_t plen;
@@ -1297,7 +1298,8 @@ static int table_cands(const struct sgc_nic *n, bool egress, bool v6, struct vec
 			}
 		}
 	}
-	qsort(cands->v, cands->n, sizeof(struct cand), cand_cmp);
+	if (cands->n > 1)
+		qsort(cands->v, cands->n, sizeof(struct cand), cand_cmp);
 	return 0;
 }
 

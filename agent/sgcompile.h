@@ -111,7 +111,9 @@ void sgc_index_destroy(struct sgc_index *idx);
  *   unless nothing the tables use changed (name, description, tags, rule
  *   descriptions).  Its rules keep their counters by rule id.
  * del_group: reported: its members.  Its rules' counters are freed.
- * put_nic: an ENI or classic instance.  Any other document (a VPC instance,
+ * put_nic: an ENI or classic instance; its addresses are primary_ip (ENI)
+ *   or private_ip (classic instance), private_ips[] and ipv6s[] (text),
+ *   its groups security_group_ids[], its account owner.  Any other document (a VPC instance,
  *   a classic instance migrated to a VPC) removes that id, as del_nic.
  *   Reported when its groups, addresses or owner changed: the NIC, and for
  *   every group it joined or left (every group it is in when its addresses
@@ -137,7 +139,8 @@ int sgc_index_dependents(const struct sgc_index *idx, const char *group_id, sgc_
 
 /* Rule counters: every (group, rule id) known to the index holds one of
  * 1..DP_RULE_MAX-1 while the rule exists (0 when all are taken: the rule is
- * then not counted).  Freed counters are reused oldest first.
+ * then not counted).  Never-used counters go first, then freed ones,
+ * oldest first, so that a revoked rule's count lingers as long as possible.
  * sgc_index_counter_rule: the rule of a counter (borrowed strings, valid
  * until the group's next put or delete); false when the counter is free. */
 bool sgc_index_counter_rule(const struct sgc_index *idx, uint32_t counter, const char **group_id,
@@ -234,13 +237,14 @@ enum sgc_by {
 	SGC_BY_EGRESS = 2,	    /* a drop rule of the source's egress */
 	SGC_BY_INGRESS = 3,	    /* a rule of the destination's ingress */
 	SGC_BY_INGRESS_DEFAULT = 4, /* no ingress rule matched: denied */
-	SGC_BY_OUTSIDE = 5,	    /* egress allowed, the destination is not compiled here */
+	SGC_BY_OUTSIDE = 5,	    /* egress allowed; no destination tables (outside) */
 };
 
 struct sgc_decision {
 	bool accept;
 	enum sgc_by by;
-	uint32_t counter; /* the deciding rule's counter, 0 for none */
+	uint32_t counter; /* the deciding rule's counter, 0 for none (OUTSIDE: the
+			   * accepting egress rule's, if one matched) */
 };
 
 /*
