@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent/netdev.h"
 #include "agent/sgcompile.h"
@@ -1541,6 +1542,14 @@ json_t *dpsync_flows(struct dpsync *s, const char *eni_id)
 		return NULL;
 	}
 	json_t *a = json_array();
+	/* Entries past their timeout are dead to the program (conntrack.h):
+	 * they are not listed.  The program's clock is CLOCK_MONOTONIC. */
+	struct dp_cfg cfg = {0};
+	uint32_t zero = 0;
+	bpf_map_lookup_elem(s->m->cfg, &zero, &cfg);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	struct dp_ct_key k, nk;
 	bool first = true;
 	while (bpf_map_get_next_key(s->m->ct, first ? NULL : &k, &nk) == 0 &&
@@ -1549,6 +1558,12 @@ json_t *dpsync_flows(struct dpsync *s, const char *eni_id)
 		k = nk;
 		struct dp_ct v;
 		if (bpf_map_lookup_elem(s->m->ct, &k, &v) < 0 || v.src_eni != x->idx)
+			continue;
+		int t = k.proto != 6		       ? DP_CT_T_OTHER
+			: v.state == DP_CT_ESTABLISHED ? DP_CT_T_TCP_EST
+			: v.state == DP_CT_SYN_SENT    ? DP_CT_T_TCP_OPEN
+						       : DP_CT_T_TCP_CLOSE;
+		if (now > v.last_ns && now - v.last_ns > cfg.ct_timeout_ns[t])
 			continue;
 		char src[NETADDR_STRLEN], dst[NETADDR_STRLEN];
 		dps_addr_from16(k.family, k.saddr, src);
