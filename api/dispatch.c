@@ -54,7 +54,9 @@ const struct api_action *api_find_action(const char *version, const char *name)
 {
 	for (size_t t = 0; t < sizeof(api_tables) / sizeof(api_tables[0]); t++)
 		for (const struct api_action *a = api_tables[t]; a->name; a++)
-			if (strcmp(a->name, name) == 0 && strcmp(a->version, version) == 0)
+			/* Action names match regardless of case, as the cloud's gateway
+			 * does: fog-aliyun sends "DescribeVrouters". */
+			if (strcasecmp(a->name, name) == 0 && strcmp(a->version, version) == 0)
 				return a;
 	return NULL;
 }

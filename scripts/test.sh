@@ -5,6 +5,7 @@
 #   crash     kill -9 durability tests                          meson test --suite crash
 #   api       the official Alibaba Cloud SDKs against openvpcd  node --test tests/api/
 #   fuzz      every libFuzzer target for a bounded time         tests/fuzz/run.sh
+#   interop   aliyungo and fog-aliyun user stories vs openvpcd tests/interop/run.mjs
 #   bgp       BGP speaker interop with BIRD, FRR, GoBGP, ExaBGP tests/bgp/run.sh
 # plus two checks: the tree is clang-formatted, and every requirement ID is
 # cited by a test (scripts/spec-coverage.sh).
@@ -92,6 +93,17 @@ if [[ -z "$p" ]]; then p=0; f=1; tail -40 "$logdir/api.log"; fi
 ((api_rc == 0)) || [[ "${f:-0}" != 0 ]] || f=1
 [[ "${f:-0}" == 0 ]] || grep -A25 '✖' "$logdir/api.log" | head -150
 add "$p" "${f:-0}"
+
+note "interop (aliyungo and fog-aliyun against openvpcd, tests/interop/run.mjs)"
+# A client that cannot be built or run counts as failed, never skipped.
+OPENVPC_BUILD=build-asan timeout 900 node tests/interop/run.mjs >"$logdir/interop.log" 2>&1
+interop_rc=$?
+grep -E 'FAIL|passed' "$logdir/interop.log" | tail -40
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logdir/interop.log" | tail -1)
+ip=$(echo "$line" | awk '{print $1}'); if_=$(echo "$line" | awk '{print $3}')
+if [[ -z "$line" ]]; then ip=0; if_=1; tail -20 "$logdir/interop.log"; fi
+((interop_rc == 0)) || [[ "${if_:-0}" != 0 ]] || if_=1
+add "${ip:-0}" "${if_:-1}"
 
 if ((!quick)) && [[ -x tests/fuzz/run.sh ]]; then
   note "fuzz (${FUZZ_SECONDS}s per target)"

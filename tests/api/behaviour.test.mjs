@@ -130,3 +130,9 @@ test('NET-29: ExportPublicTraffic for an unknown account is an error', async () 
   const ok = await op(O, 'ExportPublicTraffic', { AccountId: alice.AccountId });
   assert.match(ok.Csv, /^[^\n]+\n/);
 });
+
+test('G-5: action names match regardless of case, as the cloud gateway does (fog-aliyun sends DescribeVrouters)', async () => {
+  const r = await call(E, 'DescribeVrouters', { RegionId: R });
+  assert.ok(r.VRouters.VRouter.some((v) => v.VpcId === vpc));
+  await h.expectCode(call(E, 'DescribeNoSuchThing', { RegionId: R }), 'InvalidApi.NotFound', 404);
+});

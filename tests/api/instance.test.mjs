@@ -140,7 +140,10 @@ test('net1_net9_create_classic_instance_ends_stopped (v1 dialect)', async () => 
   assert.deepEqual(i.innerIpAddress.ipAddress, ['10.240.5.5']);
   assert.equal(i.vpcAttributes.vpcId, '');
   assert.deepEqual(i.vpcAttributes.privateIpAddress.ipAddress, []);
-  assert.equal(i.publicIpAddress.ipAddress.length, 1); // NET-9
+  // NET-5, NET-9: CreateInstance leaves the public IP to AllocatePublicIpAddress.
+  assert.deepEqual(i.publicIpAddress.ipAddress, []);
+  const pub = (await ecs1.allocatePublicIpAddress(new EcsSdk.AllocatePublicIpAddressRequest({ instanceId: id }))).body.ipAddress;
+  assert.deepEqual((await one(id)).publicIpAddress.ipAddress, [pub]);
   assert.deepEqual(i.networkInterfaces.networkInterface, []);
   assert.deepEqual(i.securityGroupIds.securityGroupId, [w.sgc]);
   // NET-1: the address is unique in the whole classic network.
@@ -260,18 +263,23 @@ test('net5_net6_bandwidth_zero_releases_then_allocate_public_ip_address', async 
   let i = await one(id);
   assert.deepEqual(i.publicIpAddress.ipAddress, []);
   assert.equal(i.internetMaxBandwidthOut, 0);
-  const alloc = () => ecs.allocatePublicIpAddress(new EcsSdk.AllocatePublicIpAddressRequest({ instanceId: id }));
-  await expectCode(alloc(), 'AllocateIpInvalidInstanceBandwidth', 400);
+  const alloc = (iid) => ecs.allocatePublicIpAddress(new EcsSdk.AllocatePublicIpAddressRequest({ instanceId: iid }));
+  await expectCode(alloc(id), 'AllocateIpInvalidInstanceBandwidth', 400);
   await netspec({ instanceId: id, internetMaxBandwidthOut: 150 });
   i = await one(id);
   assert.deepEqual(i.publicIpAddress.ipAddress, [], 'bandwidth alone gives no address');
   assert.equal(i.internetMaxBandwidthIn, 150, 'NET-28: inbound follows outbound above 100');
-  const r = await alloc();
-  assert.match(r.body.ipAddress, /^198\.18\./);
-  assert.deepEqual((await one(id)).publicIpAddress.ipAddress, [r.body.ipAddress]);
-  await expectCode(alloc(), 'AllocatedAlready', 403);
+  // NET-5: a pay-as-you-go instance never gets a NatPublicIp after creation.
+  await expectCode(alloc(id), 'OperationDenied', 403);
+  assert.deepEqual((await one(id)).publicIpAddress.ipAddress, []);
   assert.ok(old);
-  w.alloc = id;
+  // One that holds its NatPublicIp is answered that address.
+  const held = await runReady({ internetMaxBandwidthOut: 3 });
+  const r = await alloc(held);
+  assert.match(r.body.ipAddress, /^198\.18\./);
+  assert.deepEqual((await one(held)).publicIpAddress.ipAddress, [r.body.ipAddress]);
+  assert.equal((await alloc(held)).body.ipAddress, r.body.ipAddress);
+  w.alloc = held;
 });
 
 test('net12_convert_nat_public_ip_to_eip_keeps_the_address', async () => {
@@ -347,6 +355,7 @@ test('net11_public_ip_change_within_six_hours_then_only_by_eip (clock moves)', a
     regionId: REGION, zoneId: ZONE_A, instanceType: 'ecs.g6.large', securityGroupId: w.sgc, internetMaxBandwidthOut: 1,
   }))).body.instanceId;
   await waitStatus(cl, 'Stopped');
+  await ecs.allocatePublicIpAddress(new EcsSdk.AllocatePublicIpAddressRequest({ instanceId: cl })); // NET-5
   const replace = (iid) => pop(V_ECS, 'ReplaceInstancePublicIp', { InstanceId: iid });
   await expectCode(replace(id), 'IncorrectInstanceStatus', 403);
   await stopped(id);
