@@ -765,7 +765,27 @@ static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, b
 	netdev_link_set_up(ns, "lo", true);
 	if ((rc = netdev_link_set_up(ns, ifn, up)) < 0)
 		return rc;
-	if (up && mj_int(eni, "device_index") == 0) {
+	int64_t dix = mj_int(eni, "device_index");
+	if (up && dix > 0) {
+		/* A secondary ENI in a subnet the primary also reaches: its
+		 * addresses' replies must leave by it (port security drops them
+		 * elsewhere), so a table per device and rules by source. */
+		uint32_t table = 100 + (uint32_t)dix;
+		struct netprefix sub;
+		char gwt[NETADDR_STRLEN];
+		struct netaddr gw;
+		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
+		if (netprefix_parse(mj_str(vsw, "cidr"), &sub))
+			netdev_route_replace_table(ns, &sub, NULL, ifn, table);
+		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
+			netdev_route_replace_table(ns, &dflt, &gw, ifn, table);
+		for (size_t i = 0; i < want.n; i++)
+			if (want.p[i].addr.family == NETADDR_V4) {
+				struct netprefix one = {want.p[i].addr, 32};
+				netdev_rule_add(ns, &one, table, table);
+			}
+	}
+	if (up && dix == 0) {
 		char gwt[NETADDR_STRLEN];
 		struct netaddr gw;
 		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};

@@ -1129,7 +1129,8 @@ int netdev_addr_list(const char *netns, const char *ifname,
 /* ---- routes -------------------------------------------------------------- */
 
 static int route_change(const char *op, uint16_t type, const char *netns,
-			const struct netprefix *dst, const struct netaddr *gw, const char *ifname)
+			const struct netprefix *dst, const struct netaddr *gw, const char *ifname,
+			uint32_t table)
 {
 	struct rtmsg rtm = {0};
 	char txt[NETADDR_STRLEN];
@@ -1148,7 +1149,7 @@ static int route_change(const char *op, uint16_t type, const char *netns,
 		goto out;
 	rtm.rtm_family = (uint8_t)af_of(&dst->addr);
 	rtm.rtm_dst_len = dst->len;
-	rtm.rtm_table = RT_TABLE_MAIN;
+	rtm.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	if (type == RTM_NEWROUTE) {
 		rtm.rtm_protocol = RTPROT_STATIC;
 		rtm.rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
@@ -1167,6 +1168,8 @@ static int route_change(const char *op, uint16_t type, const char *netns,
 	}
 	if (oif > 0)
 		req_u32(&req, RTA_OIF, (uint32_t)oif);
+	if (table >= 256)
+		req_u32(&req, RTA_TABLE, table);
 	rc = nl_talk(&nl, &req, NULL, NULL);
 out:
 	if (type == RTM_DELROUTE && (rc == -ESRCH || rc == -ENODEV))
@@ -1183,13 +1186,55 @@ out:
 int netdev_route_replace(const char *netns, const struct netprefix *dst, const struct netaddr *gw,
 			 const char *ifname)
 {
-	return route_change("route_replace", RTM_NEWROUTE, netns, dst, gw, ifname);
+	return route_change("route_replace", RTM_NEWROUTE, netns, dst, gw, ifname, RT_TABLE_MAIN);
+}
+
+int netdev_route_replace_table(const char *netns, const struct netprefix *dst,
+			       const struct netaddr *gw, const char *ifname, uint32_t table)
+{
+	return route_change("route_replace", RTM_NEWROUTE, netns, dst, gw, ifname, table);
+}
+
+int netdev_rule_add(const char *netns, const struct netprefix *from, uint32_t table,
+		    uint32_t priority)
+{
+	/* struct fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2,
+	 * action */
+	struct {
+		uint8_t family, dst_len, src_len, tos, table, res1, res2, action;
+		uint32_t flags;
+	} frh = {0};
+	uint8_t b[16];
+	struct nlreq req;
+	struct nl nl;
+	int rc;
+	if (!prefix_ok(from))
+		return -EINVAL;
+	if ((rc = nl_open(&nl, netns)) < 0)
+		return fail(NULL, rc, "rule_add: netlink");
+	frh.family = (uint8_t)af_of(&from->addr);
+	frh.src_len = from->len;
+	frh.table = table < 256 ? (uint8_t)table : 0;
+	frh.action = 1; /* FR_ACT_TO_TBL */
+	req_init(&req, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, &frh, sizeof(frh));
+	size_t n = addr_bytes(&from->addr, b);
+	if (from->len)
+		req_put(&req, 2 /* FRA_SRC */, b, n);
+	req_u32(&req, 15 /* FRA_TABLE */, table);
+	req_u32(&req, 6 /* FRA_PRIORITY */, priority);
+	rc = nl_talk(&nl, &req, NULL, NULL);
+	if (rc == -EEXIST)
+		rc = 0;
+	if (rc < 0)
+		fail(&nl, rc, "rule_add table %u", table);
+	nl_close(&nl);
+	return rc > 0 ? 0 : rc;
 }
 
 int netdev_route_del(const char *netns, const struct netprefix *dst, const struct netaddr *gw,
 		     const char *ifname)
 {
-	return route_change("route_del", RTM_DELROUTE, netns, dst, gw, ifname);
+	return route_change("route_del", RTM_DELROUTE, netns, dst, gw, ifname, RT_TABLE_MAIN);
 }
 
 /* ---- namespaces ---------------------------------------------------------- */

@@ -178,6 +178,17 @@ int netdev_route_replace(const char *netns, const struct netprefix *dst, const s
 int netdev_route_del(const char *netns, const struct netprefix *dst, const struct netaddr *gw,
 		     const char *ifname);
 
+/* The same in routing table `table` (1..2^32-1; RT_TABLE_MAIN is 254). */
+int netdev_route_replace_table(const char *netns, const struct netprefix *dst,
+			       const struct netaddr *gw, const char *ifname, uint32_t table);
+
+/* Adds the policy rule "from <from> lookup <table>" at `priority` (an equal
+ * rule already present is 0).  For secondary ENIs: replies leave by the ENI
+ * that holds their source address, as the cloud's multi-NIC guest scripts
+ * configure it. */
+int netdev_rule_add(const char *netns, const struct netprefix *from, uint32_t table,
+		    uint32_t priority);
+
 /* ---- sysctls ------------------------------------------------------------- */
 
 /* Writes value to /proc/sys/<path> as seen from netns (path like
