@@ -566,7 +566,12 @@ static int sg_check_peer_group(struct model *m, const json_t *sg, bool egress, c
 			     "blocks, not security groups (%sGroupId).",
 			     mj_str(sg, "id"), dir);
 	json_t *peer = peer_owner ? m_get_owned(m, peer_owner, gid) : m_get(m, gid);
-	if (peer && strcmp(mj_str(peer, "region"), mj_str(sg, "region")) != 0) {
+	/* Another account's group can be a peer only between classic groups.
+	 * Any other cross-account pairing answers exactly like a group that
+	 * does not exist, whether or not it does (G-1): a different answer for
+	 * an existing group would tell the caller what another account owns. */
+	if (peer && (strcmp(mj_str(peer, "region"), mj_str(sg, "region")) != 0 ||
+		     (peer_owner && (sg_is_vpc(sg) || *mj_str(peer, "vpc_id"))))) {
 		json_decref(peer);
 		peer = NULL;
 	}

@@ -321,3 +321,30 @@ test('a request too large for the server is answered with the API JSON error, ne
   assert.ok(Date.now() - t0 < 5000, 'answered at once');
   assert.ok(huge.status === 414 || huge.status === 400 || huge.status === 0, huge.head);
 });
+
+// --- existence oracles -----------------------------------------------------------
+
+test("SourceGroupOwnerId with another account's real group answers like a made-up id (G-1)", async () => {
+  const bob = await h.newAccount(d, 'bob');
+  const a = h.rpc(d, alice, 'pop-get');
+  const b = h.rpc(d, bob, 'pop-get');
+  const { VpcId: av } = await a(h.V_VPC, 'CreateVpc', { RegionId: h.REGION });
+  const { SecurityGroupId: real } = await a(h.V_ECS, 'CreateSecurityGroup', { RegionId: h.REGION, VpcId: av });
+  const { VpcId: bv } = await b(h.V_VPC, 'CreateVpc', { RegionId: h.REGION });
+  const { SecurityGroupId: bsg } = await b(h.V_ECS, 'CreateSecurityGroup', { RegionId: h.REGION, VpcId: bv });
+  const { SecurityGroupId: bclassic } = await b(h.V_ECS, 'CreateSecurityGroup', { RegionId: h.REGION });
+  const fake = 'sg-' + 'z'.repeat(20);
+  for (const [action, dir] of [['AuthorizeSecurityGroup', 'Source'], ['AuthorizeSecurityGroupEgress', 'Dest']]) {
+    for (const mine of [bsg, bclassic]) {
+      const answers = [];
+      for (const gid of [real, fake]) {
+        const e = await h.expectCode(b(h.V_ECS, action, {
+          RegionId: h.REGION, SecurityGroupId: mine, IpProtocol: 'tcp', PortRange: '22/22',
+          [`${dir}GroupId`]: gid, [`${dir}GroupOwnerId`]: alice.AccountId,
+        }), `Invalid${dir}GroupId.NotFound`, 404).catch(async (err) => { throw err; });
+        answers.push([e.statusCode, e.code, (e.data?.Message ?? e.message).replace(gid, '<id>').replace(/RequestId.*$/s, '')]);
+      }
+      assert.deepEqual(answers[0], answers[1], `${action} on ${mine}`);
+    }
+  }
+});
