@@ -96,6 +96,9 @@ func main() {
 			check("NET-25 DescribeSecurityGroups finds the group", len(groups) == 1 &&
 				groups[0].SecurityGroupId == sg, "got %+v", groups)
 		}
+		if vsw != "" {
+			machine(c, sg, vsw)
+		}
 		step("NET-25 DeleteSecurityGroup", c.DeleteSecurityGroup(region, sg))
 	}
 	if vsw != "" {
@@ -112,4 +115,68 @@ func main() {
 		check("NET-3 the vSwitch is gone", gone, "still listed")
 	}
 	step("NET-1 DeleteVpc", c.DeleteVpc(vpc.VpcId))
+}
+
+// docker-machine's driver flow (NET-5): CreateInstance with bandwidth, then
+// AllocatePublicIpAddress (called again on retries: the same address), start,
+// describe, stop, delete; plus an EIP and the region catalogue.  Every answer
+// is decoded into aliyungo's typed structs, which refuse a mistyped field.
+func machine(c *ecs.Client, sg, vsw string) {
+	id, err := c.CreateInstance(&ecs.CreateInstanceArgs{RegionId: region, ZoneId: "cn-hangzhou-a",
+		ImageId: "debian_12", InstanceType: "ecs.g6.large", SecurityGroupId: sg, VSwitchId: vsw,
+		InternetChargeType: common.PayByTraffic, InternetMaxBandwidthOut: 5,
+		InstanceChargeType: common.PostPaid})
+	if !step("NET-5 CreateInstance", err) {
+		return
+	}
+	step("NET-5 WaitForInstance Stopped", c.WaitForInstance(id, ecs.Stopped, 60))
+	ip, err := c.AllocatePublicIpAddress(id)
+	if step("NET-5 AllocatePublicIpAddress", err) {
+		again, err := c.AllocatePublicIpAddress(id)
+		if step("NET-5 AllocatePublicIpAddress again", err) {
+			check("NET-5 the same address is answered", again == ip, "%s then %s", ip, again)
+		}
+	}
+	step("NET-5 StartInstance", c.StartInstance(id))
+	step("NET-5 WaitForInstance Running", c.WaitForInstance(id, ecs.Running, 60))
+	attr, err := c.DescribeInstanceAttribute(id)
+	if step("NET-5 DescribeInstanceAttribute", err) {
+		check("NET-5 the instance shows its public IP", len(attr.PublicIpAddress.IpAddress) == 1 &&
+			attr.PublicIpAddress.IpAddress[0] == ip && attr.VpcAttributes.VSwitchId == vsw,
+			"got %+v", attr)
+	}
+	insts, _, err := c.DescribeInstances(&ecs.DescribeInstancesArgs{RegionId: region, VSwitchId: vsw})
+	if step("NET-3 DescribeInstances", err) {
+		check("NET-3 DescribeInstances finds it", len(insts) == 1 && insts[0].InstanceId == id, "got %+v", insts)
+	}
+	step("NET-5 StopInstance", c.StopInstance(id, false))
+	step("NET-5 WaitForInstance Stopped again", c.WaitForInstance(id, ecs.Stopped, 60))
+	step("NET-5 DeleteInstance", c.DeleteInstance(id))
+	gone := false
+	for i := 0; i < 100 && !gone; i++ {
+		insts, _, err := c.DescribeInstances(&ecs.DescribeInstancesArgs{RegionId: region, VSwitchId: vsw})
+		gone = err == nil && len(insts) == 0
+		if !gone {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	check("NET-5 the instance is gone", gone, "still listed")
+
+	eip, alloc, err := c.AllocateEipAddress(&ecs.AllocateEipAddressArgs{RegionId: region, Bandwidth: 5,
+		InternetChargeType: common.PayByTraffic})
+	if step("NET-7 AllocateEipAddress", err) {
+		eips, _, err := c.DescribeEipAddresses(&ecs.DescribeEipAddressesArgs{RegionId: region, AllocationId: alloc})
+		if step("NET-7 DescribeEipAddresses", err) {
+			check("NET-7 the EIP is listed", len(eips) == 1 && eips[0].IpAddress == eip, "got %+v", eips)
+		}
+		step("NET-7 ReleaseEipAddress", c.ReleaseEipAddress(alloc))
+	}
+	regions, err := c.DescribeRegions()
+	if step("G-2 DescribeRegions", err) {
+		check("G-2 cn-hangzhou is offered", len(regions) > 0, "got %+v", regions)
+	}
+	zones, err := c.DescribeZones(region)
+	if step("G-2 DescribeZones", err) {
+		check("G-2 the region has zones", len(zones) > 0, "got %+v", zones)
+	}
 }
