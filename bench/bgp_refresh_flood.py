@@ -18,6 +18,9 @@ them.  Figures, per phase:
     keepalive timer to 0.75-1.0 x 1 s (RFC 4271 10), so anything above 1.0 s
     is lateness caused by the speaker;
   - control socket round trip (`summary`), worst of one query every 200 ms.
+Then a third phase: a peer that stops reading (SO_RCVBUF 4 KiB) sends
+200,000 ROUTE-REFRESH requests; the speaker's RSS is sampled for --mute
+seconds (growth, whether the session was reset with Cease/8).
 
 Usage (root; namespaces and processes are named ovbrf<pid>*, removed on exit):
     sudo bench/bgp_refresh_flood.py [--bgpd build/bgp/openvpc-bgpd] [--idle 10] [--flood 20]
@@ -42,7 +45,7 @@ ROOT = os.path.dirname(HERE)
 RAWPEER = os.path.join(ROOT, "tests", "bgp", "rawpeer.py")
 P = f"ovbrf{os.getpid()}"
 CNS, PNS, CIF, PIF = f"{P}-c", f"{P}-p", f"{P}c", f"{P}p"
-CLOUD, BYST, FLOOD = "10.250.0.1", "10.250.0.2", "10.250.0.3"
+CLOUD, BYST, FLOOD, MUTE = "10.250.0.1", "10.250.0.2", "10.250.0.3", "10.250.0.4"
 REFRESH = b"\xff" * 16 + struct.pack("!HB", 23, 5) + struct.pack("!HBB", 1, 0, 1)
 
 
@@ -83,8 +86,8 @@ def neighbor(sock, addr):
 
 
 class Peer:
-    def __init__(self, local, asn, times=False):
-        env = dict(os.environ, RAWPEER_TIMES="1" if times else "0")
+    def __init__(self, local, asn, times=False, rcvbuf=0):
+        env = dict(os.environ, RAWPEER_TIMES="1" if times else "0", RAWPEER_RCVBUF=str(rcvbuf))
         self.proc = subprocess.Popen(["ip", "netns", "exec", PNS, sys.executable, RAWPEER, local, CLOUD,
                                       str(asn)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      env=env, start_new_session=True)
@@ -109,6 +112,14 @@ class Peer:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 def intervals(ts, t0, t1):
@@ -146,6 +157,7 @@ def main():
     ap.add_argument("--idle", type=float, default=10)
     ap.add_argument("--flood", type=float, default=20)
     ap.add_argument("--networks", type=int, default=1000)
+    ap.add_argument("--mute", type=float, default=15, help="seconds of the non-reading phase (0: skip)")
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix=P + "-")
     sock, conf = os.path.join(d, "bgpd.sock"), os.path.join(d, "bgpd.ini")
@@ -158,14 +170,14 @@ def main():
         sh("ip", "link", "set", CIF, "netns", CNS)
         sh("ip", "link", "set", PIF, "netns", PNS)
         sh("ip", "addr", "add", CLOUD + "/24", "dev", CIF, ns=CNS)
-        for a in (BYST, FLOOD):
+        for a in (BYST, FLOOD, MUTE):
             sh("ip", "addr", "add", a + "/24", "dev", PIF, ns=PNS)
         sh("ip", "link", "set", CIF, "up", ns=CNS)
         sh("ip", "link", "set", PIF, "up", ns=PNS)
         lines = ["[global]", "asn = 45104", f"router-id = {CLOUD}", f"listen = {CLOUD}",
                  f"control-socket = {sock}", "log-level = info"]
         lines += [f"network = 10.{100 + i // 256}.{i % 256}.0/24" for i in range(args.networks)]
-        for addr, asn, hold in ((BYST, 65001, 3), (FLOOD, 65002, 30)):
+        for addr, asn, hold in ((BYST, 65001, 3), (FLOOD, 65002, 30), (MUTE, 65003, 90)):
             lines += ["", f"[neighbor {addr}]", f"remote-as = {asn}", "import = accept",
                       "export = networks", f"hold-time = {hold}", "passive = yes"]
         with open(conf, "w") as f:
@@ -183,7 +195,7 @@ def main():
         end = time.monotonic() + 30
         while time.monotonic() < end:
             st = [n["state"] for n in ctl(sock, "neighbors")]
-            if st == ["Established", "Established"]:
+            if st[:2] == ["Established", "Established"]:
                 break
             time.sleep(0.2)
         else:
@@ -223,19 +235,46 @@ def main():
         rows = [run("idle", args.idle, False), run("flood", args.flood, True)]
         b = neighbor(sock, BYST) or {"state": None, "counters": {}}
         f = neighbor(sock, FLOOD)
+        mute = {}
+        if args.mute > 0:
+            flood.stop()
+            m = Peer(MUTE, 65003, rcvbuf=4096)
+            procs.append(m)
+            end = time.monotonic() + 30
+            while time.monotonic() < end and (neighbor(sock, MUTE) or {}).get("state") != "Established":
+                time.sleep(0.2)
+            time.sleep(1)
+            m.cmd("NOREAD")
+            rss0 = peak = rss_kb(pid)
+            m.cmd(f"FLOOD 200000 {REFRESH.hex()}")
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < args.mute:
+                peak = max(peak, rss_kb(pid))
+                time.sleep(0.2)
+            n = neighbor(sock, MUTE) or {"counters": {}}
+            mute = {"mute_rss_before_kb": rss0, "mute_rss_peak_kb": peak,
+                    "mute_rss_growth_kb": peak - rss0, "mute_seconds": args.mute,
+                    "mute_refreshes_in": n["counters"].get("route-refresh-in"),
+                    "mute_output_queue_resets": n["counters"].get("output-queue-resets"),
+                    "mute_last_notification": n.get("last-notification-sent", {}).get("subtext")}
         extra = {"bystander_state": b["state"],
                  "bystander_hold_expired": b["counters"].get("hold-timer-expired"),
                  "flooder_state": f["state"] if f else None,
                  "deferred": (f or {}).get("counters", {}).get("route-refresh-deferred"),
                  "input_yields": (f or {}).get("counters", {}).get("input-yields"),
                  "floods_written": flood.floods,
-                 "bgpd": args.bgpd, "networks": args.networks}
+                 "bgpd": args.bgpd, "networks": args.networks, **mute}
         hdr = ["phase", "seconds", "cpu_s", "cpu_pct", "refreshes", "refreshes_per_s", "keepalives",
                "ka_min_s", "ka_median_s", "ka_max_s", "ka_late_s", "ctl_worst_ms"]
         print("| " + " | ".join(hdr) + " |")
         print("|" + "---|" * len(hdr))
         for r in rows:
             print("| " + " | ".join(str(r[h]) for h in hdr) + " |")
+        if mute:
+            print(f"non-reading peer, 200,000 refreshes, {args.mute:.0f} s: RSS {mute['mute_rss_before_kb']} kB "
+                  f"-> peak {mute['mute_rss_peak_kb']} kB (+{mute['mute_rss_growth_kb']} kB), "
+                  f"refreshes handled {mute['mute_refreshes_in']}, "
+                  f"output-queue resets {mute['mute_output_queue_resets']}")
         print(json.dumps({"rows": rows, **extra}))
     finally:
         for p in reversed(procs):
