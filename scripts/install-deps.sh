@@ -12,7 +12,8 @@ build_pkgs=(gcc clang pkg-config meson ninja-build
   libinih-dev libevent-dev liburcu-dev libbpf-dev bpftool libelf-dev zlib1g-dev)
 test_pkgs=(libcriterion-dev libclang-rt-14-dev clang-format iproute2 procps
   python3 python3-pytest bird2 frr gobgpd exabgp
-  golang-go golang-github-denverdino-aliyungo-dev ruby-fog-aliyun)
+  golang-go golang-github-denverdino-aliyungo-dev ruby-fog-aliyun
+  iputils-ping netcat-openbsd arping ndisc6)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -7,11 +7,12 @@
 #   fuzz      every libFuzzer target for a bounded time         tests/fuzz/run.sh
 #   interop   aliyungo and fog-aliyun user stories vs openvpcd tests/interop/run.mjs
 #   bgp       BGP speaker interop with BIRD, FRR, GoBGP, ExaBGP tests/bgp/run.sh
+#   e2e       the data plane end to end (instances, real tools)  tests/e2e/run.sh
 # plus two checks: the tree is clang-formatted, and every requirement ID is
 # cited by a test (scripts/spec-coverage.sh).
 # Each runner prints its own summary; the last line totals them as
 # "N passed, N failed".  Exits non-zero when anything failed.
-# Options: --quick skips the clang build, fuzzing and BGP interop.
+# Options: --quick skips the clang build, fuzzing, BGP interop and e2e.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 quick=0
@@ -124,6 +125,17 @@ if ((!quick)) && [[ -x tests/bgp/run.sh ]]; then
   bp=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); bf=$(echo "$line" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s+=$1} END{print s+0}')
   ((bgp_rc == 0)) || [[ -n "$bf" && "$bf" != 0 ]] || bf=1
   add "${bp:-0}" "${bf:-0}"
+fi
+
+if ((!quick)) && [[ -x tests/e2e/run.sh ]]; then
+  note "e2e (pytest)"
+  OPENVPC_BUILD=build tests/e2e/run.sh >"$logdir/e2e.log" 2>&1
+  e2e_rc=$?
+  tail -30 "$logdir/e2e.log"
+  line=$(grep -E '^=+ .*(passed|failed|error).* =+$|^[0-9]+ (passed|failed|errors?|skipped).* in [0-9.]+s' "$logdir/e2e.log" | tail -1)
+  ep=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+'); ef=$(echo "$line" | grep -oE '[0-9]+ (failed|errors?)' | awk '{s+=$1} END{print s+0}')
+  ((e2e_rc == 0)) || [[ -n "$ef" && "$ef" != 0 ]] || ef=1
+  add "${ep:-0}" "${ef:-0}"
 fi
 
 note "summary (logs in $logdir)"

@@ -250,6 +250,14 @@ class Daemon:
     def kill9(self):
         return self.stop(signal.SIGKILL)
 
+    def destroy(self):
+        """`openvpcd --dp-destroy`: removes the kernel state of the prefix
+        (namespaces, pins), which outlives openvpcd by design."""
+        assert not self.running()
+        r = subprocess.run([OPENVPCD, "--dp-prefix", self.prefix, "--dp-destroy"], capture_output=True,
+                           text=True, timeout=60)
+        return r.returncode, r.stdout + r.stderr
+
     def log_tail(self, n=40):
         try:
             with open(self.logpath, errors="replace") as f:
@@ -336,7 +344,8 @@ class Instance:
         body = self.t.json("instance", "show", self.id)
         inst = body["Instances"]["Instance"][0]
         self.status = inst["Status"]
-        self.ip = inst["VpcAttributes"]["PrivateIpAddress"]
+        ip = inst["VpcAttributes"]["PrivateIpAddress"]
+        self.ip = ip["IpAddress"][0] if isinstance(ip, dict) else ip
         nics = inst.get("NetworkInterfaces", {}).get("NetworkInterface", [])
         self.nics = nics
         prim = [n for n in nics if n.get("Type") == "Primary"] or nics[:1]
@@ -647,6 +656,8 @@ def cloud():
         yield c
     finally:
         c.daemon.stop()
+        if not HARNESS_ONLY:
+            c.daemon.destroy()
         left = c.sweep()
         if left["netns"] or left["links"] or left["pins"]:
             failed_leftovers = left

@@ -5,7 +5,7 @@ Plain python3, standard library only.
     probe.py listen OUTFILE
         Records every ARP, IPv4 and IPv6 packet that arrives on any device of
         the namespace (AF_PACKET, outgoing packets skipped) as one JSON line:
-        {"dev","proto","src","dst","sport","dport","icmp_type","t"}.  For
+        {"dev","proto","src","dst","sport","dport","icmp_type","ttl","t"}.  For
         ICMP echo, sport is the identifier; for ARP, icmp_type is the
         operation and src/dst the sender and target addresses.  Writes OUTFILE + ".ready" once
         listening; stops on SIGTERM.
@@ -20,7 +20,8 @@ Plain python3, standard library only.
         number sent.
 
     probe.py echo-server PORT
-        A TCP echo server (any number of clients) for flow tests.
+        A TCP echo server on every IPv4 and IPv6 address (any number of
+        clients) for flow tests.
 
     probe.py flow HOST PORT SECONDS [INTERVAL]
         A TCP client that sends a line every INTERVAL seconds (default 0.02)
@@ -157,16 +158,18 @@ def parse(pkt):
         proto = pkt[off + 9]
         src = socket.inet_ntoa(pkt[off + 12:off + 16])
         dst = socket.inet_ntoa(pkt[off + 16:off + 20])
+        ttl = pkt[off + 8]
         l4o = off + ihl
     elif et == ETH_P_IPV6 and len(pkt) >= off + 40:
         proto = pkt[off + 6]
         src = str(ipaddress.IPv6Address(pkt[off + 8:off + 24]))
         dst = str(ipaddress.IPv6Address(pkt[off + 24:off + 40]))
+        ttl = pkt[off + 7]
         l4o = off + 40
     else:
         return None
     rec = {"proto": PROTO_NAME.get(proto, str(proto)), "src": src, "dst": dst, "sport": 0,
-           "dport": 0, "icmp_type": None}
+           "dport": 0, "icmp_type": None, "ttl": ttl}
     if proto in (6, 17) and len(pkt) >= l4o + 4:
         rec["sport"], rec["dport"] = struct.unpack("!HH", pkt[l4o:l4o + 4])
         if proto == 6 and len(pkt) >= l4o + 14:
@@ -174,6 +177,8 @@ def parse(pkt):
     elif proto in (1, 58) and len(pkt) >= l4o + 8:
         rec["icmp_type"] = pkt[l4o]
         rec["sport"] = struct.unpack("!H", pkt[l4o + 4:l4o + 6])[0]
+        if proto == 58 and rec["icmp_type"] in (135, 136):
+            rec["nd"] = pkt[l4o:].hex()  # the whole ND message, options included
     return rec
 
 
@@ -208,9 +213,10 @@ def cmd_listen(out):
 
 
 def cmd_echo_server(port):
-    ls = socket.socket(socket.AF_INET6 if ":" in os.environ.get("PROBE_BIND", "") else socket.AF_INET)
+    ls = socket.socket(socket.AF_INET6)  # IPv4 and IPv6 both
+    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((os.environ.get("PROBE_BIND", "0.0.0.0"), port))
+    ls.bind(("::", port))
     ls.listen(64)
     conns = []
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

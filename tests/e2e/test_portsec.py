@@ -54,6 +54,9 @@ def test_portsec_spoofed_ip_dropped_then_net22_assigned_secondary_ip_works(xy, c
     net, a, vpc, vsw1, vsw2, sg, x, y = xy
     cap = net.path("y.jsonl")
     y.listen(cap)
+    # Resolve y first, so the spoofed packets are sent at all (an ARP request
+    # from the unassigned address would be dropped before: ARP_OTHER).
+    assert x.reaches(y.ip)
     x.exec("ip", "addr", "add", "10.0.1.99/24", "dev", "eth0", check=True)
     before = drops(cloud, x.eni).get("SPOOF_IP", 0)
     assert not x.reaches(y.ip, src="10.0.1.99", count=3, interval=0.2), "an unassigned source got through"

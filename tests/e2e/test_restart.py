@@ -98,10 +98,13 @@ def test_g6_changes_while_down_and_stale_state_reconciled_on_start(pq, cloud):
         sh("ip", "netns", "del", stale, check=False)
     wait_for(lambda: q.exec("ip", "link", "show", "eth0").returncode == 0, 10, what="q's eth0 made again")
     assert wait_for(lambda: p.reaches(q.ip), 5, what="p reaches q again")
-    # A change made while openvpcd was down (none possible: the API is openvpcd),
-    # so: a change right after the start is applied too.
-    rule = a.authorize(sg, "tcp", "9000/9000", src="10.0.0.0/16", policy="drop", priority=1)
-    q.serve_tcp(9000)
-    assert not p.tcp_ok(q.ip, 9000)
-    a.revoke(sg, rule)
-    assert p.tcp_ok(q.ip, 9000)
+    # No change can be made while openvpcd is down (it is the API), so: the
+    # first changes after the start are applied at once.
+    sg2 = a.sg(vpc)
+    w = a.instance(vsw, sg2, ip="10.0.1.30")
+    w.serve_tcp(9000)
+    assert not p.tcp_ok(w.ip, 9000), "sg2 has no rule"
+    rule = a.authorize(sg2, "tcp", "9000/9000", src="10.0.0.0/16")
+    assert p.tcp_ok(w.ip, 9000)
+    a.revoke(sg2, rule)
+    assert not p.tcp_ok(w.ip, 9000)

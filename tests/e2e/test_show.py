@@ -87,11 +87,17 @@ def test_show_flows_lists_both_directions(cs, cloud):
                 and 8080 in (f["DestinationPort"], f["SourcePort"])]
 
     flows = wait_for(est, 3, what="an ESTABLISHED tcp flow of c")
-    dirs = {f["Direction"] for f in flows}
-    assert dirs == {"original", "reply"}, flows
-    orig = [f for f in flows if f["Direction"] == "original"][0]
+    # c opened it: c's entries are the original direction, c -> s:8080.
+    orig = [f for f in flows if f["Direction"] == "original"]
+    assert orig, f"no original direction among c's flows: {flows}"
+    orig = orig[0]
     assert (orig["SourceIp"], orig["DestinationIp"], orig["DestinationPort"]) == (c.ip, s.ip, 8080), orig
     assert orig["PeerNetworkInterfaceId"] == s.eni and orig["Packets"] > 0, orig
+    # s sees the same connection, as the reply direction s:8080 -> c.
+    sflows = cloud.json("show", "flows", "--eni", s.eni, profile="a")["Flows"]["Flow"]
+    rep = [f for f in sflows if f["Protocol"] == "tcp" and f["Direction"] == "reply"
+           and (f["SourceIp"], f["SourcePort"], f["DestinationIp"]) == (s.ip, 8080, c.ip)]
+    assert rep and rep[0]["PeerNetworkInterfaceId"] == c.eni, sflows
     text = cloud.cli("show", "flows", c.eni, profile="a").stdout
     assert "ESTABLISHED" in text and "PROTO" in text.splitlines()[0], text
 

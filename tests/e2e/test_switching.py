@@ -37,7 +37,8 @@ def test_g6_data_plane_is_on_with_the_prefix(cloud):
     assert body["Enabled"] is True, body
     assert body["Prefix"] == cloud.prefix, body
     assert body["Backend"] == "netns", body
-    assert cloud.daemon.dp_line == f"openvpcd: data plane on (prefix {cloud.prefix}, backend netns)"
+    assert cloud.daemon.dp_line.startswith(f"openvpcd: data plane on (prefix {cloud.prefix}, backend netns"), \
+        cloud.daemon.dp_line
     assert os.path.isdir(f"/sys/fs/bpf/{cloud.prefix}"), "no BPF pins under the prefix"
     # An account sees the same answer.
     assert json.loads(cloud.cli("call", "2026-01-01", "DescribeDataPlane", profile="a").stdout)["Enabled"]

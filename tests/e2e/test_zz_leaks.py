@@ -1,7 +1,8 @@
 """Nothing is left behind: after every test's resources were deleted through
 the API, openvpcd removed their namespaces and devices; once openvpcd is
-stopped, nothing carrying the prefix remains on the host (namespaces, links,
-BPF pins).  This file runs last (its name sorts last).
+stopped, only its pins remain (kernel state outlives it by design), and
+`openvpcd --dp-destroy` leaves nothing carrying the prefix on the host
+(namespaces, links, BPF pins).  This file runs last (its name sorts last).
 
     host: /run/netns/<prefix>*   ip link <prefix>*   /sys/fs/bpf/<prefix>/
           all empty at the end; what the fixtures had to remove is listed here
@@ -22,6 +23,13 @@ def test_g6_nothing_with_the_prefix_after_openvpcd_stops(cloud):
     wait_for(lambda: cloud.settled_state() == cloud.baseline, 10, what="host back at the baseline")
     rc = cloud.daemon.stop()
     assert rc == 0, f"openvpcd exited with {rc} on SIGTERM\n{cloud.daemon.log_tail()}"
+    # The kernel state outlives openvpcd (forwarding goes on while it is
+    # down): with no resource left that is its pins only, until
+    # `openvpcd --dp-destroy` removes them.
+    left = prefixed_state(cloud.prefix)
+    assert not left["netns"] and not left["links"], f"no resource is left, yet: {left}"
+    rc, out = cloud.daemon.destroy()
+    assert rc == 0, out
     try:
         wait_for(lambda: not any(prefixed_state(cloud.prefix).values()), 5,
                  what=f"nothing with the prefix {cloud.prefix} left")
