@@ -1098,7 +1098,10 @@ static void process_refresh(struct bgp_neighbor *n, const struct bgp_route_refre
 	case BGP_RR_BORR:
 		if (!n->err)
 			break;
-		bgp_rib_mark_stale(n->sp->rib, n->slot, fam);
+		/* Marking walks the whole table: nothing to walk for a peer
+		 * without routes (a flood of BoRRs from it costs nothing). */
+		if (bgp_rib_received(n->sp->rib, n->slot))
+			bgp_rib_mark_stale(n->sp->rib, n->slot, fam);
 		n->err_refreshing[fam] = true;
 		timer_start(n->t_err_stale, n->cfg.stale_time, false);
 		break;
@@ -1106,7 +1109,12 @@ static void process_refresh(struct bgp_neighbor *n, const struct bgp_route_refre
 		if (!n->err || !n->err_refreshing[fam])
 			break;
 		n->err_refreshing[fam] = false;
-		bgp_rib_sweep_stale(n->sp->rib, n->slot, fam);
+		/* XXX: a peer with routes sending BoRR/EoRR over and over costs a
+		 * walk of the whole table each (the latency it causes others is
+		 * bounded per event by BGP_READ_BUDGET_MS, its CPU is not); a
+		 * per-peer route list in rib.c would make it O(its routes). */
+		if (bgp_rib_received(n->sp->rib, n->slot))
+			bgp_rib_sweep_stale(n->sp->rib, n->slot, fam);
 		break;
 	default:
 		break; /* RFC 7313 5: unknown subtypes are ignored */
