@@ -28,6 +28,8 @@ struct dpload {
 	char dir[256];
 	struct dpload_maps maps;
 	int prog_fd;
+	bool own_prog_fd; /* prog_fd is the pinned program's, not the skeleton's */
+	uint64_t hash;
 	int ncpus;
 	uint32_t cookie;
 	pthread_mutex_t trace_lock;
@@ -60,6 +62,10 @@ static void dpload_cfg_init(struct dpload *d)
 	struct dp_cfg c;
 	if (bpf_map_lookup_elem(d->maps.cfg, &zero, &c) == 0 && c.trace_cookie) {
 		d->cookie = c.trace_cookie;
+		if (c.prog_hash != d->hash) {
+			c.prog_hash = d->hash;
+			bpf_map_update_elem(d->maps.cfg, &zero, &c, BPF_ANY);
+		}
 		return;
 	}
 	memset(&c, 0, sizeof(c));
@@ -72,6 +78,7 @@ static void dpload_cfg_init(struct dpload *d)
 	c.ct_timeout_ns[DP_CT_T_TCP_EST] = 910ull * 1000000000ull;
 	c.ct_timeout_ns[DP_CT_T_TCP_CLOSE] = 10ull * 1000000000ull;
 	c.ct_timeout_ns[DP_CT_T_OTHER] = 180ull * 1000000000ull;
+	c.prog_hash = d->hash;
 	bpf_map_update_elem(d->maps.cfg, &zero, &c, BPF_ANY);
 	d->cookie = c.trace_cookie;
 }
@@ -105,11 +112,42 @@ int dpload_open(const char *prefix, struct dpload **out, char *why, size_t whyle
 		snprintf(why, whylen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	/* The verifier takes seconds over this program: when the pinned one
+	 * came from this very object, it is reused and only the maps are
+	 * opened (a restart then costs milliseconds). */
+	size_t elf_len = 0;
+	const uint8_t *elf = dp_eni_prog__elf_bytes(&elf_len);
+	uint64_t hash = 1469598103934665603ull;
+	for (size_t i = 0; i < elf_len; i++)
+		hash = (hash ^ elf[i]) * 1099511628211ull;
+	char ppath[300];
+	snprintf(ppath, sizeof(ppath), "%s/prog_eni", d->dir);
+	int pinned = bpf_obj_get(ppath);
+	bool reuse = false;
+	if (pinned >= 0) {
+		char cpath[300];
+		snprintf(cpath, sizeof(cpath), "%s/cfg", d->dir);
+		int cfd = bpf_obj_get(cpath);
+		uint32_t zero = 0;
+		struct dp_cfg old;
+		reuse =
+		    cfd >= 0 && bpf_map_lookup_elem(cfd, &zero, &old) == 0 && old.prog_hash == hash;
+		if (cfd >= 0)
+			close(cfd);
+		if (!reuse)
+			close(pinned);
+	}
+	if (reuse) {
+		bpf_program__set_autoload(d->skel->progs.dp_eni_ingress, false);
+		d->prog_fd = pinned;
+		d->own_prog_fd = true;
+	}
 	rc = dp_eni_prog__load(d->skel);
 	if (rc < 0) {
 		snprintf(why, whylen,
 			 "the kernel refused the data plane's programs or maps: %s (run with "
-			 "--log-level 3 for the verifier's log)",
+			 "--log-level 3 for the verifier's log; maps pinned by an incompatible "
+			 "version are removed by openvpcd --dp-destroy)",
 			 strerror(-rc));
 		goto fail;
 	}
@@ -130,22 +168,26 @@ int dpload_open(const char *prefix, struct dpload **out, char *why, size_t whyle
 	    .rule_stats = bpf_map__fd(s->maps.rule_stats),
 	    .trace = bpf_map__fd(s->maps.trace),
 	};
-	d->prog_fd = bpf_program__fd(s->progs.dp_eni_ingress);
+	if (!reuse)
+		d->prog_fd = bpf_program__fd(s->progs.dp_eni_ingress);
+	d->hash = hash;
 	d->ncpus = libbpf_num_possible_cpus();
 	if (d->ncpus <= 0) {
 		rc = -EINVAL;
 		snprintf(why, whylen, "cannot count the CPUs");
 		goto fail;
 	}
-	/* The program itself is pinned too, for bpftool and for tests. */
-	char path[300];
-	snprintf(path, sizeof(path), "%s/prog_eni", d->dir);
-	unlink(path);
-	bpf_obj_pin(d->prog_fd, path);
+	/* The program itself is pinned too: for the next start, bpftool, tests. */
+	if (!reuse) {
+		unlink(ppath);
+		bpf_obj_pin(d->prog_fd, ppath);
+	}
 	dpload_cfg_init(d);
 	*out = d;
 	return 0;
 fail:
+	if (d->own_prog_fd)
+		close(d->prog_fd);
 	dp_eni_prog__destroy(d->skel);
 	pthread_mutex_destroy(&d->trace_lock);
 	free(d);
@@ -156,6 +198,8 @@ void dpload_close(struct dpload *d)
 {
 	if (!d)
 		return;
+	if (d->own_prog_fd)
+		close(d->prog_fd);
 	dp_eni_prog__destroy(d->skel); /* closes fds; pins and TC filters stay */
 	pthread_mutex_destroy(&d->trace_lock);
 	free(d);

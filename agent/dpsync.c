@@ -37,6 +37,7 @@
 #include "agent/sgcompile.h"
 #include "lib/log.h"
 #include "lib/netaddr.h"
+#include "model/config.h"
 #include "model/model.h"
 #include "model/vswitch.h"
 
@@ -101,6 +102,7 @@ struct dps_rtb {
 struct dpsync {
 	char prefix[DPSYNC_PREFIX_MAX + 1];
 	int lock_fd; /* flock on /run/openvpc/dp-<prefix>.lock: one daemon per prefix */
+	const struct model_config *cfg;
 	bool tap;
 	struct dpload *dl;
 	const struct dpload_maps *m;
@@ -248,6 +250,7 @@ int dpsync_create(const struct dpsync_opts *o, struct dpsync **out, char *why, s
 		return -ENOMEM;
 	}
 	s->lock_fd = lfd;
+	s->cfg = o->cfg;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", o->prefix);
 	s->tap = o->tap;
 	pthread_mutex_init(&s->lock, NULL);
@@ -536,8 +539,14 @@ void dpsync_feed(struct dpsync *s, const char *key, const char *value, size_t le
 			dps_mark_vpc_tables(s, vpc);
 		if (doc && strcmp(mj_str(doc, "network"), "classic") == 0)
 			sgc_index_put_nic(s->sgi, doc, &s->sgchg);
-		else if (!doc)
+		else
 			sgc_index_del_nic(s->sgi, id, &s->sgchg);
+		/* A classic instance is its own NIC (NET-9); a migrated one's
+		 * classic NIC goes away here. */
+		dps_mark(s->dirty_eni, id);
+		json_t *was = old ? old : doc;
+		if (was && *mj_str(was, "classiclink_vpc_id"))
+			dps_mark_vpc_tables(s, mj_str(was, "classiclink_vpc_id"));
 	} else if (strcmp(kind, "eni") == 0) {
 		json_t *old = json_object_get(s->eni, id);
 		if (old && *mj_str(old, "vpc_id"))
@@ -961,32 +970,15 @@ out:
 	return rc;
 }
 
-/* Brings one ENI's devices and entries to what the documents say. */
-static int dps_eni_apply(struct dpsync *s, const char *id)
+/* Writes a NIC's entries once its device exists: its index (allocated on
+ * first use), security-group tables (first time: they flip the slot), the
+ * ENI entry v, the device's ifmap entry, its addresses (keys[0..n), the rest
+ * removed), and the program on the device. */
+static int dps_nic_commit(struct dpsync *s, const char *id, int ifindex, struct dp_eni v,
+			  const struct dp_addr_key *keys, size_t n)
 {
-	json_t *eni = json_object_get(s->eni, id);
-	json_t *inst = eni ? dps_eni_instance(s, eni) : NULL;
-	json_t *vsw = eni ? json_object_get(s->vsw, mj_str(eni, "vswitch_id")) : NULL;
 	json_t *xi = json_object_get(s->eni_by_id, id);
 	struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
-	char dev[16];
-	dps_dev_name(s, id, dev);
-	if (!inst || !vsw) {
-		if (x)
-			dps_eni_remove(s, x);
-		if (s->tap || !eni || !*mj_str(eni, "instance_id"))
-			netdev_link_del(NULL, dev);
-		else
-			netdev_link_del(NULL, dev); /* the peer goes with it */
-		return 0;
-	}
-	bool up = dps_instance_up(inst);
-	int ifindex = dps_plumb(s, eni, inst, vsw, up);
-	if (ifindex < 0) {
-		log_warn("dataplane: %s: cannot make its device %s: %s", id, dev,
-			 strerror(-ifindex));
-		return ifindex;
-	}
 	if (!x) {
 		uint32_t i = dps_alloc_get(&s->eni_idx);
 		if (!i) {
@@ -1002,32 +994,15 @@ static int dps_eni_apply(struct dpsync *s, const char *id)
 		json_object_set_new(s->eni_by_id, id, json_integer(i));
 		dps_stats_zero(s, i);
 	}
-	const char *vpc = mj_str(eni, "vpc_id");
-	struct dp_eni v = x->val;
-	if (v.ifindex && v.ifindex != (uint32_t)ifindex) {
-		uint32_t old = v.ifindex;
+	if (x->val.ifindex && x->val.ifindex != (uint32_t)ifindex) {
+		uint32_t old = x->val.ifindex;
 		bpf_map_delete_elem(s->m->ifmap, &old);
 	}
 	v.ifindex = (uint32_t)ifindex;
-	v.net = dps_net_index(s, vpc, true);
-	struct dps_rtb *rt = dps_rtb_get(s, mj_str(vsw, "route_table_id"), true);
-	if (rt && !json_object_get(s->vtb, rt->id))
-		dps_mark(s->dirty_vtb, rt->id);
-	v.rtb = rt ? rt->idx : 0;
-	v.vsw = dps_vsw_number(s, mj_str(vsw, "id"));
-	dps_parse_mac(mj_str(eni, "mac"), v.mac);
-	v.flags = (uint8_t)((up ? DP_ENI_UP : 0) | (s->tap ? DP_ENI_TAP : 0));
-	char gwt[NETADDR_STRLEN];
-	struct netaddr gw;
-	uint8_t g16[16];
-	if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw)) {
-		dps_addr16(&gw, g16);
-		memcpy(&v.gw4, g16, 4);
-	}
-	memset(v.gw6, 0, sizeof(v.gw6));
+	v.sg_slot = x->val.sg_slot;
+	v.gen = x->val.gen;
 	snprintf(v.id, sizeof(v.id), "%s", id);
 	if (!x->sg_written) {
-		/* Tables first (they flip the slot and write the entry). */
 		x->val = v;
 		int rc = dps_sg_write(s, x);
 		if (rc < 0) {
@@ -1042,7 +1017,142 @@ static int dps_eni_apply(struct dpsync *s, const char *id)
 	struct dp_ifmap_val iv = {.eni = x->idx};
 	uint32_t ifx = (uint32_t)ifindex;
 	bpf_map_update_elem(s->m->ifmap, &ifx, &iv, BPF_ANY);
-	/* Addresses: add the wanted, remove the rest. */
+	for (size_t i = 0; i < n; i++) {
+		struct dp_addr_val av = {.eni = x->idx};
+		bpf_map_update_elem(s->m->addr, &keys[i], &av, BPF_ANY);
+	}
+	for (size_t i = 0; i < x->n_addrs; i++) {
+		bool keep = false;
+		for (size_t j = 0; j < n && !keep; j++)
+			keep = dps_addrkey_eq(&x->addrs[i], &keys[j]);
+		if (!keep)
+			bpf_map_delete_elem(s->m->addr, &x->addrs[i]);
+	}
+	free(x->addrs);
+	x->addrs = calloc(n ? n : 1, sizeof(*x->addrs));
+	if (!x->addrs)
+		fatal("out of memory");
+	memcpy(x->addrs, keys, n * sizeof(*keys));
+	x->n_addrs = n;
+	int rc = dpload_attach(s->dl, ifindex);
+	if (rc < 0)
+		log_warn("dataplane: %s: cannot attach the program to device %d: %s", id, ifindex,
+			 strerror(-rc));
+	return rc;
+}
+
+static void dps_drop_nic(struct dpsync *s, const char *id)
+{
+	json_t *xi = json_object_get(s->eni_by_id, id);
+	struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
+	if (x)
+		dps_eni_remove(s, x);
+	char dev[16];
+	dps_dev_name(s, id, dev);
+	netdev_link_del(NULL, dev); /* a veth takes its peer with it */
+}
+
+/* A classic instance is its own NIC (NET-9): eth0 with its internal address
+ * in the region's classic network, which has no routes and carries nothing
+ * but unicast between addresses (NET-10); when linked to a VPC (NET-27) its
+ * address is also known in the VPC's network. */
+static int dps_classic_apply(struct dpsync *s, const char *id, json_t *inst)
+{
+	const struct model_region *rg =
+	    s->cfg ? model_config_region(s->cfg, mj_str(inst, "region")) : NULL;
+	struct netaddr a;
+	if (strcmp(mj_str(inst, "network"), "classic") != 0 ||
+	    strcmp(mj_str(inst, "status"), "Deleting") == 0 || !rg ||
+	    !netaddr_parse4(mj_str(inst, "private_ip"), &a)) {
+		dps_drop_nic(s, id);
+		return 0;
+	}
+	char ns[96], dev[16], netid[80];
+	dps_netns_name(s, id, ns, sizeof(ns));
+	dps_dev_name(s, id, dev);
+	uint8_t mac[6];
+	if (!dps_parse_mac(mj_str(inst, "mac"), mac))
+		return -EINVAL;
+	bool up = dps_instance_up(inst);
+	struct netaddr hi = netprefix_last(&rg->classic_pool), gw;
+	netaddr_add(&hi, -2, &gw);
+	int ifindex = 0, rc;
+	if ((rc = netdev_netns_add(ns)) < 0)
+		return rc;
+	rc = netdev_veth_add(dev, ns, "eth0", mac, 1, &ifindex);
+	if (rc == -EEXIST) {
+		netdev_link_del(NULL, dev);
+		rc = netdev_veth_add(dev, ns, "eth0", mac, 1, &ifindex);
+	}
+	if (rc < 0)
+		return rc;
+	struct netprefix p = {a, rg->classic_pool.len};
+	if ((rc = netdev_addr_add(ns, "eth0", &p)) < 0)
+		return rc;
+	netdev_link_set_up(ns, "lo", true);
+	if ((rc = netdev_link_set_up(ns, "eth0", up)) < 0)
+		return rc;
+	if (up) {
+		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
+		netdev_route_replace(ns, &dflt, &gw, "eth0");
+	}
+	struct dp_eni v = {0};
+	snprintf(netid, sizeof(netid), "classic/%s", rg->id);
+	v.net = dps_net_index(s, netid, true);
+	const char *link = mj_str(inst, "classiclink_vpc_id");
+	v.link_net = *link ? dps_net_index(s, link, true) : 0;
+	memcpy(v.mac, mac, 6);
+	v.flags = (uint8_t)((up ? DP_ENI_UP : 0) | DP_ENI_CLASSIC);
+	uint8_t g16[16];
+	dps_addr16(&gw, g16);
+	memcpy(&v.gw4, g16, 4);
+	struct dp_addr_key keys[2] = {{.net = v.net, .family = 4},
+				      {.net = v.link_net, .family = 4}};
+	dps_addr16(&a, keys[0].addr);
+	dps_addr16(&a, keys[1].addr);
+	return dps_nic_commit(s, id, ifindex, v, keys, v.link_net ? 2 : 1);
+}
+
+/* Brings one NIC's devices and entries to what the documents say. */
+static int dps_eni_apply(struct dpsync *s, const char *id)
+{
+	if (strncmp(id, "i-", 2) == 0) {
+		json_t *inst = json_object_get(s->inst, id);
+		if (!inst) {
+			dps_drop_nic(s, id);
+			return 0;
+		}
+		return dps_classic_apply(s, id, inst);
+	}
+	json_t *eni = json_object_get(s->eni, id);
+	json_t *inst = eni ? dps_eni_instance(s, eni) : NULL;
+	json_t *vsw = eni ? json_object_get(s->vsw, mj_str(eni, "vswitch_id")) : NULL;
+	if (!inst || !vsw) {
+		dps_drop_nic(s, id);
+		return 0;
+	}
+	bool up = dps_instance_up(inst);
+	int ifindex = dps_plumb(s, eni, inst, vsw, up);
+	if (ifindex < 0) {
+		log_warn("dataplane: %s: cannot make its device: %s", id, strerror(-ifindex));
+		return ifindex;
+	}
+	struct dp_eni v = {0};
+	v.net = dps_net_index(s, mj_str(eni, "vpc_id"), true);
+	struct dps_rtb *rt = dps_rtb_get(s, mj_str(vsw, "route_table_id"), true);
+	if (rt && !json_object_get(s->vtb, rt->id))
+		dps_mark(s->dirty_vtb, rt->id);
+	v.rtb = rt ? rt->idx : 0;
+	v.vsw = dps_vsw_number(s, mj_str(vsw, "id"));
+	dps_parse_mac(mj_str(eni, "mac"), v.mac);
+	v.flags = (uint8_t)((up ? DP_ENI_UP : 0) | (s->tap ? DP_ENI_TAP : 0));
+	char gwt[NETADDR_STRLEN];
+	struct netaddr gw;
+	uint8_t g16[16];
+	if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw)) {
+		dps_addr16(&gw, g16);
+		memcpy(&v.gw4, g16, 4);
+	}
 	struct dps_addrs want;
 	dps_eni_addrs(eni, vsw, &want);
 	struct dp_addr_key keys[64];
@@ -1051,29 +1161,8 @@ static int dps_eni_apply(struct dpsync *s, const char *id)
 		keys[i].net = v.net;
 		keys[i].family = want.p[i].addr.family;
 		dps_addr16(&want.p[i].addr, keys[i].addr);
-		struct dp_addr_val av = {.eni = x->idx};
-		bpf_map_update_elem(s->m->addr, &keys[i], &av, BPF_ANY);
 	}
-	for (size_t i = 0; i < x->n_addrs; i++) {
-		bool keep = false;
-		for (size_t j = 0; j < want.n && !keep; j++)
-			keep = dps_addrkey_eq(&x->addrs[i], &keys[j]);
-		if (!keep)
-			bpf_map_delete_elem(s->m->addr, &x->addrs[i]);
-	}
-	free(x->addrs);
-	x->addrs = calloc(want.n ? want.n : 1, sizeof(*x->addrs));
-	if (!x->addrs)
-		fatal("out of memory");
-	memcpy(x->addrs, keys, want.n * sizeof(*keys));
-	x->n_addrs = want.n;
-	int rc = dpload_attach(s->dl, ifindex);
-	if (rc < 0) {
-		log_warn("dataplane: %s: cannot attach the program to %s: %s", id, dev,
-			 strerror(-rc));
-		return rc;
-	}
-	return 0;
+	return dps_nic_commit(s, id, ifindex, v, keys, want.n);
 }
 
 /* --- route tables --------------------------------------------------------- */
@@ -1229,12 +1318,8 @@ static int dps_inst_apply(struct dpsync *s, const char *id)
 		return 0;
 	char ns[96];
 	dps_netns_name(s, id, ns, sizeof(ns));
-	if (!inst || strcmp(mj_str(inst, "network"), "classic") == 0 ||
-	    strcmp(mj_str(inst, "status"), "Deleting") == 0) {
-		/* XXX: classic instances (NET-9, NET-10, NET-27) get no namespace
-		 * yet; their NIC is the instance itself. */
+	if (!inst || strcmp(mj_str(inst, "status"), "Deleting") == 0)
 		return netdev_netns_del(ns);
-	}
 	return netdev_netns_add(ns);
 }
 
@@ -1319,8 +1404,7 @@ static int dps_netns_cb(void *arg, const char *name)
 {
 	struct dps_sweep *w = arg;
 	const char *iid = name + strlen(w->s->prefix);
-	json_t *inst = json_object_get(w->s->inst, iid);
-	if (!inst || strcmp(mj_str(inst, "network"), "classic") == 0)
+	if (!json_object_get(w->s->inst, iid))
 		dps_sweep_add(w, name);
 	return 0;
 }
@@ -1345,7 +1429,7 @@ int dpsync_reconcile(struct dpsync *s)
 	/* ENI indexes read back that no document claims any more. */
 	for (uint32_t i = 1; i < DP_ENI_MAX; i++) {
 		struct dps_eni *x = s->enis[i];
-		if (x && !json_object_get(s->eni, x->id)) {
+		if (x && !json_object_get(s->eni, x->id) && !json_object_get(s->inst, x->id)) {
 			dps_eni_remove(s, x);
 			removed++;
 		}
@@ -1441,12 +1525,15 @@ json_t *dpsync_enis(struct dpsync *s, uint64_t owner)
 	for (uint32_t i = 1; i < DP_ENI_MAX; i++) {
 		struct dps_eni *x = s->enis[i];
 		json_t *doc = x ? json_object_get(s->eni, x->id) : NULL;
+		if (x && !doc)
+			doc = json_object_get(s->inst, x->id); /* a classic NIC */
 		if (!doc || (owner && (uint64_t)mj_int(doc, "owner") != owner))
 			continue;
-		json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:i,s:i}", "id", x->id, "owner",
-						   (json_int_t)mj_int(doc, "owner"), "instance_id",
-						   mj_str(doc, "instance_id"), "index", (int)i,
-						   "ifindex", (int)x->val.ifindex));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:I,s:s,s:i,s:i}", "id", x->id, "owner",
+				 (json_int_t)mj_int(doc, "owner"), "instance_id",
+				 *mj_str(doc, "instance_id") ? mj_str(doc, "instance_id") : x->id,
+				 "index", (int)i, "ifindex", (int)x->val.ifindex));
 	}
 	pthread_mutex_unlock(&s->lock);
 	return a;

@@ -44,9 +44,12 @@
 
 struct dpsync;
 
+struct model_config;
+
 struct dpsync_opts {
-	const char *prefix; /* 1..DPSYNC_PREFIX_MAX of [a-z0-9] */
-	bool tap;	    /* instance_backend = tap: a TAP per ENI, no namespaces */
+	const char *prefix;		/* 1..DPSYNC_PREFIX_MAX of [a-z0-9] */
+	const struct model_config *cfg; /* regions (classic pools); borrowed, outlives it */
+	bool tap;			/* instance_backend = tap: a TAP per ENI, no namespaces */
 };
 
 /* Loads the data plane (dpload_open) and reads back its state.  0, or a

@@ -53,11 +53,24 @@ static int act_dp_need(struct api_req *r)
 	return 0;
 }
 
-/* The caller's ENI (the operator: anyone's), by NetworkInterfaceId. */
+/* The caller's NIC by NetworkInterfaceId: an ENI, or a classic instance,
+ * which is its own NIC (NET-9).  The document is shaped for the trace's
+ * defaults ("primary_ip", "ipv6s"). */
 static json_t *act_dp_eni(struct api_req *r, const char *id)
 {
-	json_t *e = m_need_kind(r->m, id, "eni", MERR_ENI_NOT_FOUND);
-	return e;
+	if (strncmp(id, "i-", 2) == 0) {
+		json_t *i = m_need_kind(r->m, id, "i", MERR_ENI_NOT_FOUND);
+		if (i && strcmp(mj_str(i, "network"), "classic") != 0) {
+			json_decref(i);
+			merrf(r->m, MERR_ENI_NOT_FOUND,
+			      "%.64s is a VPC instance: name its network interface.", id);
+			return NULL;
+		}
+		if (i)
+			mj_set_str(i, "primary_ip", mj_str(i, "private_ip"));
+		return i;
+	}
+	return m_need_kind(r->m, id, "eni", MERR_ENI_NOT_FOUND);
 }
 
 static int act_describe_dataplane(struct api_req *r)

@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 	struct dpsync *dp = NULL;
 	char why[256] = "disabled by configuration (--dataplane off)";
 	if (c.dataplane != DCONF_DP_OFF) {
-		struct dpsync_opts dpo = {.prefix = c.dp_prefix, .tap = c.dp_tap};
+		struct dpsync_opts dpo = {.prefix = c.dp_prefix, .cfg = &c.model, .tap = c.dp_tap};
 		rc = dpsync_create(&dpo, &dp, why, sizeof(why));
 		if (rc < 0 && c.dataplane == DCONF_DP_ON) {
 			log_err("the data plane cannot start: %s", why);

@@ -33,7 +33,7 @@
 
 static __always_inline void dp_ct_key_of(const struct dp_ctx *c, struct dp_ct_key *k)
 {
-	k->net = c->eni->net;
+	k->net = c->zone;
 	k->family = c->p.family;
 	k->proto = c->p.proto;
 	k->sport = c->p.sport;

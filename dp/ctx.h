@@ -55,6 +55,10 @@ struct dp_ctx {
 	__u8 pad;
 	__u32 drop_reason;
 	__u32 rule; /* counter of the deciding ingress rule */
+	/* The network the flow lives in: the ENI's, or for a classic NIC linked
+	 * to a VPC (ClassicLink, NET-27) that VPC's when the destination is
+	 * there, so both directions of a flow share one conntrack zone. */
+	__u32 zone;
 };
 
 /* Records one decision (trace mode only).  stage_result = stage << 16 |

@@ -70,6 +70,7 @@ struct dp_cfg {
 	dp_u32 trace_cookie;	 /* a trace run carries it in cb[1] (see "trace") */
 	dp_u32 flags;		 /* reserved, 0 */
 	dp_u64 ct_timeout_ns[4]; /* by DP_CT_T_*: see conntrack.h */
+	dp_u64 prog_hash;	 /* of the BPF object the pinned program came from (agent) */
 };
 enum { DP_CT_T_TCP_OPEN = 0, DP_CT_T_TCP_EST = 1, DP_CT_T_TCP_CLOSE = 2, DP_CT_T_OTHER = 3 };
 

@@ -154,7 +154,7 @@ static __always_inline int dp_icmp_related(struct dp_ctx *c)
 	if (!c->p.icmp_err || !c->p.l4off)
 		return 0;
 	void *data = (void *)(long)c->skb->data, *end = (void *)(long)c->skb->data_end;
-	struct dp_ct_key k = {.net = c->eni->net, .family = c->p.family};
+	struct dp_ct_key k = {.net = c->zone, .family = c->p.family};
 	__u32 off = c->p.l4off & 0x7ff;
 	if (c->p.family == 4) {
 		struct iphdr *in = data + off + 8;
@@ -250,6 +250,13 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 	dp_trace(c, DP_STAGE_PORTSEC, src_ok ? 0 : DP_DROP_SPOOF_IP, src_ok, 0, 0);
 	if (!src_ok)
 		return dp_drop(c, DP_DROP_SPOOF_IP);
+	c->zone = c->eni->net;
+	if (c->eni->link_net) {
+		struct dp_addr_key lk = {.net = c->eni->link_net, .family = c->p.family};
+		dp_addr_cpy(lk.addr, c->p.daddr);
+		if (bpf_map_lookup_elem(&addr, &lk))
+			c->zone = c->eni->link_net;
+	}
 
 	r = dp_gateway_echo(c);
 	if (r < 0)

@@ -43,8 +43,10 @@ static __always_inline int dp_deliver_local(struct dp_ctx *c, __u32 netidx)
 static __always_inline int dp_route(struct dp_ctx *c, __u32 *rt_gen)
 {
 	*rt_gen = 0;
-	if (!c->eni->rtb) {
-		int r = dp_deliver_local(c, c->eni->net);
+	if (!c->eni->rtb || c->zone != c->eni->net) {
+		/* The classic network has no routes: delivery by address; a linked
+		 * classic NIC reaches its VPC's addresses the same way. */
+		int r = dp_deliver_local(c, c->zone);
 		dp_trace(c, DP_STAGE_ROUTE, 0, 0, c->dst_idx, r);
 		return r;
 	}
@@ -59,6 +61,12 @@ static __always_inline int dp_route(struct dp_ctx *c, __u32 *rt_gen)
 	dp_addr_cpy(k.addr, c->p.daddr);
 	struct dp_route_val *rv = bpf_map_lookup_elem(&route, &k);
 	if (!rv) {
+		/* No route: only a classic instance linked to this VPC holds such
+		 * an address in the VPC's network (ClassicLink). */
+		if (dp_deliver_local(c, c->zone) == 0) {
+			dp_trace(c, DP_STAGE_ROUTE, 0, c->eni->rtb, c->dst_idx, 0);
+			return 0;
+		}
 		dp_trace(c, DP_STAGE_ROUTE, 0, c->eni->rtb, 0, DP_DROP_NO_ROUTE);
 		return DP_DROP_NO_ROUTE;
 	}
