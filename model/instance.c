@@ -694,6 +694,7 @@ static int inst_transition(struct model *m, const char *id, const char *from, co
 }
 
 static int inst_give_public_ip(struct model *m, json_t *inst, char *ip);
+static bool inst_has_public(const json_t *inst);
 
 /* NET-5a: an instance stopped with StopCharging gets a NatPublicIp again
  * when it starts (the address may differ). */
@@ -707,11 +708,12 @@ int instance_start(struct model *m, const char *id)
 		inst_status_err(m, inst, "Stopped");
 		goto out;
 	}
-	if (mj_bool(inst, "public_ip_on_start")) {
-		if (inst_give_public_ip(m, inst, NULL) < 0)
-			goto out;
-		json_object_del(inst, "public_ip_on_start");
-	}
+	/* Not when an EIP was bound meanwhile (one public IPv4, invariant 3) or
+	 * the bandwidth went to 0 (NET-6). */
+	if (mj_bool(inst, "public_ip_on_start") && !inst_has_public(inst) &&
+	    mj_int(inst, "bw_out") > 0 && inst_give_public_ip(m, inst, NULL) < 0)
+		goto out;
+	json_object_del(inst, "public_ip_on_start");
 	json_object_del(inst, "stopped_mode");
 	settle_begin(inst, "Starting", "Running");
 	rc = m_put(m, inst);

@@ -952,6 +952,28 @@ Test(instance, net5a_stop_charging_releases_the_nat_public_ip_for_the_stop)
 	expect(NULL, instance_stop_mode(m, id, "KeepCharging"));
 	fx_settle_all(&fx);
 	assert_field(id, "public_ip", pub2);
+	/* An EIP bound during a StopCharging stop is its one public IP on start. */
+	expect(NULL, instance_start(m, id));
+	fx_settle_all(&fx);
+	expect(NULL, instance_stop_mode(m, id, "StopCharging"));
+	fx_settle_all(&fx);
+	assert_field(id, "public_ip", "");
+	{
+		struct model *m = fx_begin(&fx);
+		struct eip_alloc_req q = {.bandwidth = 5};
+		json_t *eip = NULL;
+		cr_assert_eq(eip_allocate(m, &q, &eip), 0, "%s", merr_message(&m->err));
+		struct eip_assoc_req a = {.eip_id = mj_str(eip, "id"), .instance_id = id};
+		cr_assert_eq(eip_associate(m, &a), 0, "%s", merr_message(&m->err));
+		json_decref(eip);
+		fx_commit(&fx);
+		fx_settle_all(&fx);
+	}
+	expect(NULL, instance_start(m, id));
+	fx_settle_all(&fx);
+	assert_field(id, "public_ip", "");
+	expect(NULL, instance_stop_mode(m, id, "KeepCharging"));
+	fx_settle_all(&fx);
 	/* Only pay-as-you-go VPC instances stop without charge. */
 	char pre[ID_LEN], cl[ID_LEN];
 	run_ready((struct opts){.bw = 5, .charge = "PrePaid", .period = 1}, pre);
