@@ -120,6 +120,10 @@ struct dpsync {
 	struct dps_eni **enis; /* by ENI index */
 	struct dps_rtb **rtbs; /* by table index */
 	json_t *eni_by_id;     /* id -> index */
+	bool first_done;
+	struct dpsync_stats st;
+	uint32_t ring[1024]; /* apply durations, µs */
+	uint32_t ring_n;
 	json_t *rtb_by_id;
 };
 
@@ -728,6 +732,74 @@ static int dps_addr_seen(void *arg, const struct netprefix *p)
 	return 0;
 }
 
+/* The instance side of one ENI, run by one thread that joined the
+ * instance's namespace (netdev_in_netns): one thread per ENI, not one per
+ * netlink request, which is what makes a restart over thousands of ENIs
+ * fast. */
+struct dps_inside {
+	json_t *eni, *vsw;
+	const char *ifn;
+	bool up;
+};
+
+static int dps_inside_fn(void *arg)
+{
+	struct dps_inside *in = arg;
+	json_t *eni = in->eni, *vsw = in->vsw;
+	const char *ifn = in->ifn;
+	bool up = in->up;
+	char path[64];
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", ifn);
+	netdev_sysctl(NULL, path, "0");
+	struct dps_addrs want;
+	dps_eni_addrs(eni, vsw, &want);
+	int rc;
+	struct dps_addr_sync x = {.want = &want};
+	netdev_addr_list(NULL, ifn, dps_addr_seen, &x);
+	for (size_t i = 0; i < x.n_stale; i++)
+		netdev_addr_del(NULL, ifn, &x.stale[i]);
+	for (size_t i = 0; i < want.n; i++)
+		if ((rc = netdev_addr_add(NULL, ifn, &want.p[i])) < 0)
+			return rc;
+	netdev_link_set_up(NULL, "lo", true);
+	if ((rc = netdev_link_set_up(NULL, ifn, up)) < 0)
+		return rc;
+	int64_t dix = mj_int(eni, "device_index");
+	if (up && dix > 0) {
+		/* A secondary ENI in a subnet the primary also reaches: its
+		 * addresses' replies must leave by it (port security drops them
+		 * elsewhere), so a table per device and rules by source. */
+		uint32_t table = 100 + (uint32_t)dix;
+		struct netprefix sub;
+		char gwt[NETADDR_STRLEN];
+		struct netaddr gw;
+		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
+		if (netprefix_parse(mj_str(vsw, "cidr"), &sub))
+			netdev_route_replace_table(NULL, &sub, NULL, ifn, table);
+		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
+			netdev_route_replace_table(NULL, &dflt, &gw, ifn, table);
+		for (size_t i = 0; i < want.n; i++)
+			if (want.p[i].addr.family == NETADDR_V4) {
+				struct netprefix one = {want.p[i].addr, 32};
+				netdev_rule_add(NULL, &one, table, table);
+			}
+	}
+	if (up && dix == 0) {
+		char gwt[NETADDR_STRLEN];
+		struct netaddr gw;
+		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
+		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
+			netdev_route_replace(NULL, &dflt, &gw, ifn);
+		if (json_array_size(json_object_get(eni, "ipv6s"))) {
+			struct netprefix d6 = {.addr = {.family = NETADDR_V6}, .len = 0};
+			struct netaddr ll = {
+			    .family = NETADDR_V6, .hi = 0xfe80000000000000ull, .lo = 1};
+			netdev_route_replace(NULL, &d6, &ll, ifn);
+		}
+	}
+	return 0;
+}
+
 /* Makes the instance side of one ENI: the device inside the namespace, its
  * addresses and (primary ENI) default routes.  Returns the host ifindex or
  * a negative errno. */
@@ -759,54 +831,9 @@ static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, b
 	}
 	if (rc < 0)
 		return rc;
-	char path[64];
-	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", ifn);
-	netdev_sysctl(ns, path, "0");
-	struct dps_addrs want;
-	dps_eni_addrs(eni, vsw, &want);
-	struct dps_addr_sync x = {.want = &want};
-	netdev_addr_list(ns, ifn, dps_addr_seen, &x);
-	for (size_t i = 0; i < x.n_stale; i++)
-		netdev_addr_del(ns, ifn, &x.stale[i]);
-	for (size_t i = 0; i < want.n; i++)
-		if ((rc = netdev_addr_add(ns, ifn, &want.p[i])) < 0)
-			return rc;
-	netdev_link_set_up(ns, "lo", true);
-	if ((rc = netdev_link_set_up(ns, ifn, up)) < 0)
+	struct dps_inside in = {.eni = eni, .vsw = vsw, .ifn = ifn, .up = up};
+	if ((rc = netdev_in_netns(ns, dps_inside_fn, &in)) < 0)
 		return rc;
-	int64_t dix = mj_int(eni, "device_index");
-	if (up && dix > 0) {
-		/* A secondary ENI in a subnet the primary also reaches: its
-		 * addresses' replies must leave by it (port security drops them
-		 * elsewhere), so a table per device and rules by source. */
-		uint32_t table = 100 + (uint32_t)dix;
-		struct netprefix sub;
-		char gwt[NETADDR_STRLEN];
-		struct netaddr gw;
-		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
-		if (netprefix_parse(mj_str(vsw, "cidr"), &sub))
-			netdev_route_replace_table(ns, &sub, NULL, ifn, table);
-		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
-			netdev_route_replace_table(ns, &dflt, &gw, ifn, table);
-		for (size_t i = 0; i < want.n; i++)
-			if (want.p[i].addr.family == NETADDR_V4) {
-				struct netprefix one = {want.p[i].addr, 32};
-				netdev_rule_add(ns, &one, table, table);
-			}
-	}
-	if (up && dix == 0) {
-		char gwt[NETADDR_STRLEN];
-		struct netaddr gw;
-		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
-		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
-			netdev_route_replace(ns, &dflt, &gw, ifn);
-		if (json_array_size(json_object_get(eni, "ipv6s"))) {
-			struct netprefix d6 = {.addr = {.family = NETADDR_V6}, .len = 0};
-			struct netaddr ll = {
-			    .family = NETADDR_V6, .hi = 0xfe80000000000000ull, .lo = 1};
-			netdev_route_replace(ns, &d6, &ll, ifn);
-		}
-	}
 	return ifindex;
 }
 
@@ -1010,6 +1037,7 @@ static int dps_nic_commit(struct dpsync *s, const char *id, int ifindex, struct 
 			return rc;
 		}
 		v = x->val;
+		json_object_del(s->dirty_sg, id); /* written just now */
 	}
 	if (bpf_map_update_elem(s->m->eni, &x->idx, &v, BPF_ANY) < 0)
 		return -errno;
@@ -1323,10 +1351,42 @@ static int dps_inst_apply(struct dpsync *s, const char *id)
 	return netdev_netns_add(ns);
 }
 
+static uint64_t dps_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int dps_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void dpsync_get_stats(struct dpsync *s, struct dpsync_stats *out)
+{
+	pthread_mutex_lock(&s->lock);
+	*out = s->st;
+	out->nics = (uint32_t)json_object_size(s->eni_by_id);
+	uint32_t n = s->ring_n < 1024 ? s->ring_n : 1024, v[1024];
+	memcpy(v, s->ring, n * sizeof(v[0]));
+	pthread_mutex_unlock(&s->lock);
+	if (n) {
+		qsort(v, n, sizeof(v[0]), dps_cmp_u32);
+		out->apply_p50_us = v[n / 2];
+		out->apply_p99_us = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+		out->apply_max_us = v[n - 1];
+	}
+}
+
 int dpsync_apply(struct dpsync *s)
 {
 	int errors = 0;
 	pthread_mutex_lock(&s->lock);
+	bool work = json_object_size(s->dirty_inst) || json_object_size(s->dirty_eni) ||
+		    json_object_size(s->dirty_vtb) || s->sgchg.n;
+	uint64_t t0 = dps_now_us();
 	const char *id;
 	json_t *v;
 	void *tmp;
@@ -1375,7 +1435,17 @@ int dpsync_apply(struct dpsync *s)
 		else
 			json_object_del(s->dirty_vtb, id);
 	}
-	/* Instances deleted after their ENIs left: namespaces go last. */
+	uint64_t dt = dps_now_us() - t0;
+	if (!s->first_done) {
+		s->first_done = true;
+		s->st.first_sync_us = dt ? dt : 1;
+		s->st.first_sync_nics = (uint32_t)json_object_size(s->eni_by_id);
+		log_info("dataplane: first sync: %u NICs in %.1f ms", s->st.first_sync_nics,
+			 (double)dt / 1000.0);
+	} else if (work) {
+		s->ring[s->ring_n++ % 1024] = (uint32_t)(dt > UINT32_MAX ? UINT32_MAX : dt);
+		s->st.applies++;
+	}
 	pthread_mutex_unlock(&s->lock);
 	return errors;
 }

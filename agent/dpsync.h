@@ -93,6 +93,19 @@ json_t *dpsync_flows(struct dpsync *s, const char *eni_id);
  * delivered to ("" if none; buffer of 32). */
 int dpsync_trace(struct dpsync *s, const char *eni_id, const void *frame, size_t len,
 		 struct dpload_trace_out *out, char *to_eni);
+/* How long programming takes: the first apply after start (the whole
+ * store against the kernel) and the applies of changes since (time from
+ * the agent reading the change to the kernel holding it; the store's
+ * commit-to-wakeup is not included). */
+struct dpsync_stats {
+	uint64_t first_sync_us; /* 0 until the first apply */
+	uint32_t first_sync_nics;
+	uint32_t nics; /* programmed now */
+	uint64_t applies;
+	uint64_t apply_p50_us, apply_p99_us, apply_max_us; /* over the last 1,024 */
+};
+void dpsync_get_stats(struct dpsync *s, struct dpsync_stats *out);
+
 /* The ENI's MAC and network index (for building trace frames). */
 bool dpsync_eni_mac(struct dpsync *s, const char *eni_id, uint8_t mac[6]);
 

@@ -79,6 +79,17 @@ static int act_describe_dataplane(struct api_req *r)
 	jo_str(r->out, "Reason", act_dp ? "" : act_dp_reason);
 	jo_str(r->out, "Prefix", act_dp ? dpsync_prefix(act_dp) : "");
 	jo_str(r->out, "Backend", act_dp ? dpsync_backend(act_dp) : "");
+	if (act_dp) {
+		struct dpsync_stats st;
+		dpsync_get_stats(act_dp, &st);
+		jo_int(r->out, "NetworkInterfaces", st.nics);
+		jo_int(r->out, "FirstSyncMicroseconds", (int64_t)st.first_sync_us);
+		jo_int(r->out, "FirstSyncNetworkInterfaces", st.first_sync_nics);
+		jo_int(r->out, "Applies", (int64_t)st.applies);
+		jo_int(r->out, "ApplyP50Microseconds", (int64_t)st.apply_p50_us);
+		jo_int(r->out, "ApplyP99Microseconds", (int64_t)st.apply_p99_us);
+		jo_int(r->out, "ApplyMaxMicroseconds", (int64_t)st.apply_max_us);
+	}
 	return 0;
 }
 
