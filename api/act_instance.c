@@ -659,6 +659,11 @@ static int act_modify_network_spec(struct api_req *r)
 	    arg_int(r, "InternetMaxBandwidthIn", -1, -INST_ARG_WIDE, INST_ARG_WIDE, &q.bw_in) < 0 ||
 	    arg_bool(r, "AllocatePublicIp", false, &q.allocate_public_ip) < 0)
 		return -1;
+	/* A temporary upgrade would silently become permanent: refuse it. */
+	if (arg_opt(r, "StartTime") || arg_opt(r, "EndTime"))
+		return merrf(r->m, MERR_INVALID_PARAMETER,
+			     "Temporary bandwidth upgrades (StartTime/EndTime) are not supported; "
+			     "change the bandwidth without them.");
 	/* Explicit negative values are errors, not "unchanged". */
 	if ((arg_opt(r, "InternetMaxBandwidthOut") && q.bw_out < 0) ||
 	    (arg_opt(r, "InternetMaxBandwidthIn") && q.bw_in < 0))

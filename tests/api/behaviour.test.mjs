@@ -136,3 +136,9 @@ test('G-5: action names match regardless of case, as the cloud gateway does (fog
   assert.ok(r.VRouters.VRouter.some((v) => v.VpcId === vpc));
   await h.expectCode(call(E, 'DescribeNoSuchThing', { RegionId: R }), 'InvalidApi.NotFound', 404);
 });
+
+test('NET-28: a temporary bandwidth upgrade (StartTime/EndTime) is refused, never made permanent', async () => {
+  const id = await run({ InternetMaxBandwidthOut: 2 });
+  await h.expectCode(call(E, 'ModifyInstanceNetworkSpec', { InstanceId: id, InternetMaxBandwidthOut: 50, StartTime: '2027-01-01T00:00Z', EndTime: '2027-01-02T00:00Z' }), 'InvalidParameter', 400);
+  assert.equal((await instance(id)).InternetMaxBandwidthOut, 2);
+});
