@@ -23,6 +23,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/server-private.h"
+#include "api/token.h"
 #include "lib/log.h"
 #include "lib/randid.h"
 #include "lib/sign.h"
@@ -142,7 +143,7 @@ static bool api_token_valid(const char *t)
 
 /* Looks up a stored ClientToken answer: 1 found (resp set), 0 absent, -1 error. */
 static int api_token_lookup(struct model *m, const char *key, const char *action, const char *fp,
-			    json_t **resp)
+			    int64_t ttl, json_t **resp)
 {
 	char *val = NULL;
 	size_t len;
@@ -152,6 +153,10 @@ static int api_token_lookup(struct model *m, const char *key, const char *action
 	free(val);
 	if (!o)
 		return merr(m, MERR_INTERNAL);
+	if (!token_live(mj_int(o, "at"), m->now, ttl)) {
+		json_decref(o); /* expired: this is a new request (token.h) */
+		return 0;
+	}
 	if (strcmp(mj_str(o, "action"), action) != 0 || strcmp(mj_str(o, "fp"), fp) != 0) {
 		json_decref(o);
 		return merrf(
@@ -284,7 +289,7 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 		free(tokhash);
 		fp = api_fingerprint(act->name, &all);
 		json_t *prev = NULL;
-		int found = api_token_lookup(&m, tkey, act->name, fp, &prev);
+		int found = api_token_lookup(&m, tkey, act->name, fp, s->opts.token_ttl_s, &prev);
 		if (found < 0)
 			goto model_fail;
 		if (found > 0 && dry_run) {
@@ -327,6 +332,8 @@ void api_handle(struct api_server *s, const struct api_http_req *in, struct api_
 		char akey[MODEL_KEY_MAX];
 		snprintf(akey, sizeof(akey), "/a/%" PRIu64, who.key.owner);
 		rc = store_put(txn, tkey, text, strlen(text), akey);
+		if (rc == 0)
+			rc = token_index(txn, tkey, who.key.owner, m.now);
 		free(text);
 		json_decref(rec);
 		if (rc < 0) {

@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "api/server-private.h"
+#include "api/token.h"
 #include "lib/log.h"
 
 /* One request being read; owned by its connection's srv_conn. */
@@ -166,12 +167,15 @@ static void srv_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 }
 
 #define SRV_DEFAULT_MAX_URI (192 * 1024)
+#define SRV_SWEEP_TICKS 5 /* reaper ticks (seconds) between ClientToken sweeps */
 #define SRV_DEFAULT_CONNECTION_MEMORY (256 * 1024)
 
-/* The reaper: once a second, shuts down the connections past a deadline. */
+/* The reaper: once a second, shuts down the connections past a deadline;
+ * every SRV_SWEEP_TICKS seconds, deletes expired ClientToken answers. */
 static void *srv_reaper(void *arg)
 {
 	struct api_server *s = arg;
+	unsigned ticks = 0;
 	pthread_mutex_lock(&s->conns_lock);
 	while (!s->stopping) {
 		struct timespec until;
@@ -190,6 +194,18 @@ static void *srv_reaper(void *arg)
 			shutdown(c->fd, SHUT_RDWR);
 			c->reaped = true;
 			s->n_reaped++;
+		}
+		/* Expired ClientToken answers, a bounded batch every few seconds,
+		 * outside the connections' lock. */
+		if (++ticks % SRV_SWEEP_TICKS == 0) {
+			pthread_mutex_unlock(&s->conns_lock);
+			int n, rounds = 0;
+			while ((n = token_sweep(s->st, s->opts.token_ttl_s, 500)) == 500 &&
+			       ++rounds < 20)
+				;
+			if (n < 0)
+				log_warn("ClientToken sweep: %s", strerror(-n));
+			pthread_mutex_lock(&s->conns_lock);
 		}
 	}
 	pthread_mutex_unlock(&s->conns_lock);
@@ -383,6 +399,8 @@ int api_server_start(struct store *st, const struct model_config *cfg,
 		s->opts.per_ip_connections = 64;
 	if (s->opts.max_connections == 0)
 		s->opts.max_connections = 4096;
+	if (s->opts.token_ttl_s == 0)
+		s->opts.token_ttl_s = TOKEN_TTL_DEFAULT;
 	pthread_mutex_init(&s->conns_lock, NULL);
 	pthread_cond_init(&s->reaper_cond, NULL);
 	if ((rc = pthread_create(&s->reaper, NULL, srv_reaper, s)) != 0) {

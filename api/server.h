@@ -37,6 +37,7 @@ struct api_server_opts {
 	unsigned idle_timeout_s;     /* an idle keep-alive connection closes [30 s] */
 	unsigned per_ip_connections; /* concurrent connections per client address [64] */
 	unsigned max_connections;    /* concurrent connections in all [4096] */
+	int64_t token_ttl_s;	     /* ClientToken answers kept [24 h]; < 0: forever */
 };
 
 /* Starts listening.  The server borrows st and cfg, which must outlive it. */

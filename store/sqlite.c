@@ -41,8 +41,9 @@
  *
  * Invariants:
  *  1. meta.revision is the revision of the last committed write transaction,
- *     and the changes table holds at least one row for every revision from 1
- *     to meta.revision, none above (no compaction yet).
+ *     and the changes table holds at least one row for every revision from
+ *     s->compacted + 1 to meta.revision, none above (sq_feed_compact deletes
+ *     the older ones).
  *  2. A member that began at revision B (meta.revision as its SAVEPOINT
  *     found it, earlier members of the batch included) writes kv rows with
  *     mod_rev B+1, and at its first successful write (sq_txn_dirty()) sets
@@ -134,7 +135,7 @@ static const char *const sq_migrations[] = {
     "  mod_rev INTEGER NOT NULL) WITHOUT ROWID;"
     /* Deleting a parent looks its children up by this index. */
     "CREATE INDEX kv_parent ON kv (parent);"
-    /* XXX: nothing compacts the feed yet; it keeps every change forever. */
+    /* Compacted by sq_feed_compact (retention: feed_keep, feed_keep_s). */
     "CREATE TABLE changes ("
     "  rev INTEGER NOT NULL,"
     "  seq INTEGER NOT NULL,"
@@ -241,6 +242,15 @@ struct sq_batch {
 	int result; /* 0 or the negative errno every member gets */
 };
 
+/* Feed retention defaults (sq_feed_compact): 10,000 revisions and 30 seconds,
+ * far more than a reader that follows the feed (the agent reads it every
+ * tick, 500 ms) can fall behind by. */
+#define SQ_FEED_KEEP 10000
+#define SQ_FEED_KEEP_S 30
+#define SQ_FEED_MARKS 64
+#define SQ_FEED_CHUNK 2000
+#define SQ_FEED_TICK_S 10
+
 struct sq_store {
 	struct store base;
 	char *path;
@@ -272,6 +282,19 @@ struct sq_store {
 	pthread_mutex_t ckpt_mu; /* guards the two fields below */
 	pthread_cond_t ckpt_cond;
 	bool ckpt_wanted, ckpt_stop;
+
+	/* Feed retention (sq_feed_compact, on the checkpointer's thread): the
+	 * feed keeps at least the last feed_keep revisions and every revision
+	 * of the last feed_keep_s seconds; older rows are deleted. */
+	uint64_t feed_keep;  /* "?feed_keep=N", SQ_FEED_KEEP */
+	int64_t feed_keep_s; /* "?feed_keep_s=N", SQ_FEED_KEEP_S */
+	uint64_t compacted;  /* every revision <= this is gone from the feed */
+	struct {
+		int64_t at; /* monotonic seconds */
+		uint64_t rev;
+	} feed_marks[SQ_FEED_MARKS]; /* (time, revision) samples, a ring */
+	unsigned feed_nmarks;
+	int64_t feed_last_mark;
 };
 
 struct sq_txn {
@@ -1272,6 +1295,8 @@ static bool sq_parse_num(const char *v, long lo, long hi, long *out)
  *   mode=ro       read only: no write transactions, no migrations
  *   batch=N       at most N write transactions per group commit (1: none)
  *   batch_ms=N    a batch takes new members for N ms after its BEGIN
+ *   feed_keep=N   the change feed keeps at least the last N revisions
+ *   feed_keep_s=N ... and every revision of the last N seconds
  * A PATH with a '?' in it cannot be named. */
 static int sq_parse_uri(struct sq_store *s, const char *uri)
 {
@@ -1285,6 +1310,8 @@ static int sq_parse_uri(struct sq_store *s, const char *uri)
 		return -EINVAL;
 	s->batch_max = SQ_BATCH_MAX;
 	s->batch_ms = SQ_BATCH_MS;
+	s->feed_keep = SQ_FEED_KEEP;
+	s->feed_keep_s = SQ_FEED_KEEP_S;
 	while (q && *q) {
 		q++;
 		size_t len = strcspn(q, "&");
@@ -1301,11 +1328,82 @@ static int sq_parse_uri(struct sq_store *s, const char *uri)
 			s->batch_max = (unsigned)v;
 		else if (strncmp(opt, "batch_ms=", 9) == 0 && sq_parse_num(opt + 9, 0, 3600000, &v))
 			s->batch_ms = (int)v;
+		else if (strncmp(opt, "feed_keep=", 10) == 0 &&
+			 sq_parse_num(opt + 10, 1, 1000000000, &v))
+			s->feed_keep = (uint64_t)v;
+		else if (strncmp(opt, "feed_keep_s=", 12) == 0 &&
+			 sq_parse_num(opt + 12, 0, 100000000, &v))
+			s->feed_keep_s = v;
 		else
 			return -EINVAL;
 	}
 	s->path = strndup(p, n);
 	return s->path ? 0 : -ENOMEM;
+}
+
+/* --- feed retention --- */
+
+/* Revisions are sampled every feed_keep_s / (SQ_FEED_MARKS / 2) seconds, so
+ * the ring always holds a sample older than the time kept. */
+static int64_t sq_mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Deletes the feed rows no reader can need any more: below both the
+ * revision feed_keep back and the revision current feed_keep_s ago.  Runs
+ * on the checkpointer's connection in short transactions of at most
+ * SQ_FEED_CHUNK revisions, so the writer is never held up for long (it waits
+ * in its busy handler meanwhile).  A reader of the feed (the local agent)
+ * reads every revision within a tick of its commit, far inside both. */
+static void sq_feed_compact(struct sq_store *s)
+{
+	int64_t now = sq_mono_s();
+	uint64_t rev = sq_revision(&s->base);
+	int64_t every = s->feed_keep_s / (SQ_FEED_MARKS / 2);
+	if (every < 1)
+		every = 1;
+	if (s->feed_nmarks == 0 || now - s->feed_last_mark >= every) {
+		s->feed_marks[s->feed_nmarks % SQ_FEED_MARKS].at = now;
+		s->feed_marks[s->feed_nmarks % SQ_FEED_MARKS].rev = rev;
+		s->feed_nmarks++;
+		s->feed_last_mark = now;
+	}
+	/* The newest sample at least feed_keep_s old bounds what may go. */
+	uint64_t by_time = 0;
+	bool have = false;
+	unsigned n = s->feed_nmarks < SQ_FEED_MARKS ? s->feed_nmarks : SQ_FEED_MARKS;
+	for (unsigned i = 0; i < n; i++)
+		if (now - s->feed_marks[i].at >= s->feed_keep_s &&
+		    (!have || s->feed_marks[i].rev > by_time)) {
+			by_time = s->feed_marks[i].rev;
+			have = true;
+		}
+	if (!have || rev <= s->feed_keep)
+		return;
+	uint64_t upto = rev - s->feed_keep;
+	if (by_time < upto)
+		upto = by_time;
+	while (s->compacted < upto) {
+		uint64_t to =
+		    upto - s->compacted > SQ_FEED_CHUNK ? s->compacted + SQ_FEED_CHUNK : upto;
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->ckpt_db, "DELETE FROM changes WHERE rev <= ?1", -1, &st,
+				       NULL) != SQLITE_OK)
+			return;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)to);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			if (rc != SQLITE_BUSY)
+				log_warn("store: sqlite: feed compaction: %s",
+					 sqlite3_errmsg(s->ckpt_db));
+			return;
+		}
+		s->compacted = to;
+	}
 }
 
 /* WAL frames after which the checkpointer is woken (SQLite's own automatic
@@ -1336,12 +1434,18 @@ static void *sq_ckpt_main(void *arg)
 	struct sq_store *s = arg;
 	pthread_mutex_lock(&s->ckpt_mu);
 	for (;;) {
-		while (!s->ckpt_wanted && !s->ckpt_stop)
-			pthread_cond_wait(&s->ckpt_cond, &s->ckpt_mu);
+		/* Woken by the WAL hook, or every SQ_FEED_TICK_S for the feed. */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += SQ_FEED_TICK_S;
+		while (!s->ckpt_wanted && !s->ckpt_stop &&
+		       pthread_cond_timedwait(&s->ckpt_cond, &s->ckpt_mu, &until) == 0)
+			;
 		if (s->ckpt_stop)
 			break;
 		s->ckpt_wanted = false;
 		pthread_mutex_unlock(&s->ckpt_mu);
+		sq_feed_compact(s);
 		int log = 0, done = 0;
 		int rc = sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 						   &log, &done);
@@ -1367,6 +1471,14 @@ static int sq_ckpt_start(struct sq_store *s)
 	sqlite3_exec(s->ckpt_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	pthread_mutex_init(&s->ckpt_mu, NULL);
 	pthread_cond_init(&s->ckpt_cond, NULL);
+	/* Where an earlier run's compaction stopped. */
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->ckpt_db, "SELECT min(rev) FROM changes", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			s->compacted = (uint64_t)sqlite3_column_int64(st, 0) - 1;
+		sqlite3_finalize(st);
+	}
 	if (pthread_create(&s->ckpt_thread, NULL, sq_ckpt_main, s) != 0) {
 		sqlite3_close(s->ckpt_db);
 		s->ckpt_db = NULL;

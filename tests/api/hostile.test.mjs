@@ -348,3 +348,27 @@ test("SourceGroupOwnerId with another account's real group answers like a made-u
     }
   }
 });
+
+// --- growth ----------------------------------------------------------------------
+
+test('ClientToken answers expire after 24 hours and are deleted from the store', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { join } = await import('node:path');
+  const db = join(d.dir, 'openvpc.db');
+  const count = (like) => Number(execFileSync('sqlite3', [db, `SELECT count(*) FROM kv WHERE key LIKE '${like}'`], { encoding: 'utf8' }).trim());
+  const call = h.rpc(d, alice, 'pop-get');
+  const a = await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, ClientToken: 'expire-me', VpcName: 'tok' });
+  const b = await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, ClientToken: 'expire-me', VpcName: 'tok' });
+  assert.equal(a.VpcId, b.VpcId);
+  await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, ClientToken: 'other', VpcName: 'tok2' });
+  assert.ok(count('/t/%') >= 2);
+  assert.equal(count('/t/%'), count('/tx/%'));
+  await h.advanceClock(d, 24 * 3600 + 60);
+  // Past the window the token is free again: a new request.
+  const c = await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, ClientToken: 'expire-me', VpcName: 'tok' });
+  assert.notEqual(c.VpcId, a.VpcId);
+  // The sweeper deletes every expired answer within seconds; the fresh one stays.
+  await h.waitFor(async () => [count('/t/%'), count('/tx/%')], ([t, x]) => t === 1 && x === 1, 'expired tokens swept', 20000);
+  const again = await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, ClientToken: 'expire-me', VpcName: 'tok' });
+  assert.equal(again.VpcId, c.VpcId);
+});

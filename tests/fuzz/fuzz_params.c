@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/params.h"
+#include "api/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,6 +102,27 @@ static void exercise(const struct params *p)
 	const char *dup = NULL;
 	bool has_dup = params_has_duplicate(p, &dup);
 	CHECK(!has_dup || params_get(p, dup) != NULL);
+
+	/* params_check: a request it passes is all UTF-8 and every family
+	 * member's index parses; one it refuses names a pair that is there. */
+	const char *bad = NULL;
+	enum params_fault f = params_check(p, &bad);
+	if (f == PARAMS_OK) {
+		for (size_t i = 0; i < p->n; i++) {
+			CHECK(utf8_valid(p->kv[i].k, strlen(p->kv[i].k)));
+			CHECK(utf8_valid(p->kv[i].v, strlen(p->kv[i].v)));
+		}
+	} else {
+		CHECK(bad != NULL && params_get(p, bad) != NULL);
+	}
+	/* The sanitizer always yields valid UTF-8. */
+	for (size_t i = 0; i < p->n && i < MAX_NAMES; i++) {
+		char *clean = utf8_sanitize(p->kv[i].v, strlen(p->kv[i].v));
+		CHECK(clean != NULL && utf8_valid(clean, strlen(clean)));
+		CHECK(utf8_valid(p->kv[i].v, strlen(p->kv[i].v)) ==
+		      (strcmp(clean, p->kv[i].v) == 0));
+		free(clean);
+	}
 
 	for (size_t i = 0; i < p->n && i < MAX_NAMES; i++) {
 		const char *k = p->kv[i].k;
