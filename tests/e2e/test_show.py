@@ -52,7 +52,7 @@ def test_show_counters_follow_traffic(cs, cloud):
     mine = {r["NetworkInterfaceId"] for r in cloud.json("show", "counters", profile="a")["Counters"]["Counter"]}
     assert {c.eni, s.eni} <= mine
     ops = {r["NetworkInterfaceId"] for r in cloud.json("show", "counters")["Counters"]["Counter"]}
-    assert {c.eni, s.eni} <= ops
+    assert {c.eni, s.eni} <= ops, f"the operator sees every account's ENIs, but not these: {ops}"
     theirs = {r["NetworkInterfaceId"] for r in cloud.json("show", "counters", profile="b")["Counters"]["Counter"]}
     assert not theirs & {c.eni, s.eni}, theirs
 
@@ -118,5 +118,6 @@ def test_show_drops_by_reason(cs, cloud):
     text = cloud.cli("show", "drops", eni, profile="a").stdout
     assert "SG_INGRESS" in text and "REASON" in text, text
     # Every ENI's drops without --eni (the operator's view included).
-    assert any(r["Reason"] == "SG_INGRESS" and r["NetworkInterfaceId"] == eni
-               for r in cloud.json("show", "drops")["Drops"]["Drop"])
+    ops = cloud.json("show", "drops")["Drops"]["Drop"]
+    assert any(r["Reason"] == "SG_INGRESS" and r["NetworkInterfaceId"] == eni for r in ops), \
+        f"the operator sees every account's drops, but not {eni}'s: {ops}"
