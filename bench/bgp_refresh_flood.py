@@ -142,6 +142,7 @@ def phase(name, sock, pid, byst, t0, t1, cpu0, cpu1, rr0, rr1, worst):
         "cpu_pct": round(100 * (cpu1 - cpu0) / wall, 1),
         "refreshes": rr1 - rr0 if rr1 >= 0 <= rr0 else None,
         "refreshes_per_s": round((rr1 - rr0) / wall) if rr1 >= 0 <= rr0 else None,
+        "cpu_us_per_refresh": round(1e6 * (cpu1 - cpu0) / (rr1 - rr0), 3) if rr1 > rr0 >= 0 else None,
         "keepalives": len([t for t in byst.keepalives if t0 <= t <= t1]),
         "ka_min_s": round(min(iv), 3) if iv else None,
         "ka_median_s": round(statistics.median(iv), 3) if iv else None,
@@ -232,7 +233,9 @@ def main():
             r1 = rr_in()
             return phase(name, sock, pid, byst, t0, t1, c0, c1, r0, r1, worst)
 
-        rows = [run("idle", args.idle, False), run("flood", args.flood, True)]
+        rows = [run("idle", args.idle, False)]
+        if args.flood > 0:
+            rows.append(run("flood", args.flood, True))
         b = neighbor(sock, BYST) or {"state": None, "counters": {}}
         f = neighbor(sock, FLOOD)
         mute = {}
@@ -264,8 +267,8 @@ def main():
                  "input_yields": (f or {}).get("counters", {}).get("input-yields"),
                  "floods_written": flood.floods,
                  "bgpd": args.bgpd, "networks": args.networks, **mute}
-        hdr = ["phase", "seconds", "cpu_s", "cpu_pct", "refreshes", "refreshes_per_s", "keepalives",
-               "ka_min_s", "ka_median_s", "ka_max_s", "ka_late_s", "ctl_worst_ms"]
+        hdr = ["phase", "seconds", "cpu_s", "cpu_pct", "refreshes", "refreshes_per_s", "cpu_us_per_refresh",
+               "keepalives", "ka_min_s", "ka_median_s", "ka_max_s", "ka_late_s", "ctl_worst_ms"]
         print("| " + " | ".join(hdr) + " |")
         print("|" + "---|" * len(hdr))
         for r in rows:

@@ -16,6 +16,7 @@ PID only.
 """
 import os
 import resource
+import signal
 import struct
 import subprocess
 import sys
@@ -102,6 +103,16 @@ def test_refresh_flood_does_not_stall_other_sessions(topo):
     assert f["counters"]["route-refresh-deferred"] >= n - 4 - 2 * wall - 2
     assert f["counters"]["input-yields"] > 0
     assert "Hold timer expired" not in open(os.path.join(topo.dir, "bird.log")).read()
+    # SIGTERM in the middle of a flood: served between two batches.
+    raw.proc.stdin.write(f"FLOOD {n} {REFRESH_V4.hex()}\n")
+    raw.proc.stdin.flush()
+    wait_for(lambda: by_addr(bgpd, flooder)["counters"]["route-refresh-in"] > n + 1000, 20,
+             interval=0.05, what="the second flood under way")
+    t = time.monotonic()
+    bgpd.proc.send_signal(signal.SIGTERM)
+    bgpd.proc.wait(10)
+    print(f"SIGTERM to exit during a flood: {(time.monotonic() - t) * 1000:.0f} ms")
+    assert time.monotonic() - t < 2.0
 
 
 def test_peer_that_stops_reading_is_reset(topo):
