@@ -1399,24 +1399,23 @@ int dpsync_apply(struct dpsync *s)
 		else
 			json_object_del(s->dirty_inst, id);
 	}
-	for (size_t i = 0; i < s->sgchg.n; i++) {
-		dps_mark(s->dirty_eni, s->sgchg.nics[i]);
+	/* A group change touches tables only: those NICs are not plumbed again. */
+	for (size_t i = 0; i < s->sgchg.n; i++)
 		dps_mark(s->dirty_sg, s->sgchg.nics[i]);
-	}
 	sgc_change_clear(&s->sgchg);
 	json_object_foreach_safe(s->dirty_eni, tmp, id, v)
 	{
-		json_t *xi = json_object_get(s->eni_by_id, id);
-		struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
-		bool had = x != NULL;
 		if (dps_eni_apply(s, id) < 0) {
 			errors++;
 			continue;
 		}
-		xi = json_object_get(s->eni_by_id, id);
-		x = xi ? s->enis[json_integer_value(xi)] : NULL;
-		/* An existing ENI whose groups or peers changed: new tables. */
-		if (x && had && json_object_get(s->dirty_sg, id)) {
+		json_object_del(s->dirty_eni, id);
+	}
+	json_object_foreach_safe(s->dirty_sg, tmp, id, v)
+	{
+		json_t *xi = json_object_get(s->eni_by_id, id);
+		struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
+		if (x) {
 			int rc = dps_sg_write(s, x);
 			if (rc < 0) {
 				log_warn("dataplane: %s: security-group tables: %s", id,
@@ -1425,7 +1424,6 @@ int dpsync_apply(struct dpsync *s)
 				continue;
 			}
 		}
-		json_object_del(s->dirty_eni, id);
 		json_object_del(s->dirty_sg, id);
 	}
 	json_object_foreach_safe(s->dirty_vtb, tmp, id, v)

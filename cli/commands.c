@@ -1378,6 +1378,13 @@ const struct cli_cmd cli_cmds[] = {
     /* show, trace: the data plane (operator actions' version; an account
      * sees its own ENIs and groups, the operator all) */
     {.group = "show",
+     .verb = "dataplane",
+     .version = O,
+     .action = "DescribeDataPlane",
+     .out = CLI_OUT_FIELDS,
+     .help = "whether the data plane runs, its prefix, and how long programming takes",
+     .example = "openvpc show dataplane"},
+    {.group = "show",
      .verb = "counters",
      .version = O,
      .action = "DescribeEniCounters",
