@@ -132,6 +132,10 @@ static int act_describe_vpcs(struct api_req *r)
 	bool b;
 	if (arg_bool(r, "IsDefault", false, &b) < 0 || arg_bool(r, "EnableIpv6", false, &b) < 0)
 		return -1;
+	/* Without a filter, one page is read, not every VPC of the account. */
+	if (!arg_opt(r, "VpcId") && !arg_opt(r, "VpcName") && !arg_opt(r, "IsDefault") &&
+	    !arg_opt(r, "EnableIpv6") && !params_has_family(r->p, "Tag"))
+		return api_describe_all(r, "vpc", "Vpcs", "Vpc", 50, vpc_render);
 	return api_describe_ids(r, "vpc", "VpcId", VPC_MAX_IDS_FILTER, vpc_keep, "Vpcs", "Vpc", 50,
 				vpc_render);
 }

@@ -127,6 +127,13 @@ int api_describe_ids(struct api_req *r, const char *kind, const char *ids_param,
 		     bool (*keep)(struct api_req *r, json_t *res), const char *wrapper,
 		     const char *item, int64_t max_page,
 		     json_t *(*render)(struct api_req *r, json_t *res));
+/* The unfiltered Describe: every resource of `kind` of the caller, one page
+ * of it, without reading the others: TotalCount comes from the store's key
+ * count and the page from a key-ordered range read (the order and paging of
+ * api_describe_ids).  Falls back to api_describe_ids when more than one
+ * region is configured (the count would span regions). */
+int api_describe_all(struct api_req *r, const char *kind, const char *wrapper, const char *item,
+		     int64_t max_page, json_t *(*render)(struct api_req *r, json_t *res));
 /* Keeps the items whose string field f is one of vals[0..n) (n = 0 keeps
  * none): the id-list filters of the Describe actions. */
 void api_keep_values(json_t *items, const char *f, const char *const *vals, size_t n);

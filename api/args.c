@@ -3,6 +3,7 @@
  * See api.h for the contracts.  Error messages name the parameter and the
  * rule it broke, so a user can fix the request from the message alone.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "api/api.h"
 #include "api/utf8.h"
+#include "lib/log.h"
 
 int arg_need(struct api_req *r, const char *k, const char **out)
 {
@@ -329,14 +331,15 @@ void jo_tags(json_t *o, const json_t *res, bool ecs_style)
 	}
 }
 
-int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *item,
-	     int64_t max_size, json_t *(*fn)(struct api_req *r, json_t *res))
+/* Reads the paging parameters for `total` items: 0 and the page's start,
+ * size and number, or -1 with the error set. */
+static int api_page_args(struct api_req *r, int64_t total, int64_t max_size, bool *ecs_style,
+			 int64_t *start_out, int64_t *size_out, int64_t *number_out)
 {
 	int64_t number, size, start;
 	const char *token = arg_opt(r, "NextToken");
-	bool ecs_style = token || arg_opt(r, "MaxResults");
-	int64_t total = (int64_t)json_array_size(items);
-	if (ecs_style) {
+	*ecs_style = token || arg_opt(r, "MaxResults");
+	if (*ecs_style) {
 		/* NextToken is the offset of the next item, as text. */
 		if (arg_int(r, "MaxResults", 10, 1, 500, &size) < 0)
 			return -1;
@@ -355,12 +358,15 @@ int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *
 			return -1;
 		start = (number - 1) * size;
 	}
-	json_t *arr = jo_wrap(r->out, wrapper, item);
-	for (int64_t i = start; i < total && i < start + size; i++) {
-		json_t *one = fn(r, json_array_get(items, (size_t)i));
-		if (one)
-			json_array_append_new(arr, one);
-	}
+	*start_out = start;
+	*size_out = size;
+	*number_out = number;
+	return 0;
+}
+
+static void api_page_footer(struct api_req *r, int64_t total, int64_t number, int64_t size,
+			    int64_t start, bool ecs_style)
+{
 	jo_int(r->out, "TotalCount", total);
 	jo_int(r->out, "PageNumber", number);
 	jo_int(r->out, "PageSize", size);
@@ -370,6 +376,84 @@ int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *
 			snprintf(next, sizeof(next), "%lld", (long long)(start + size));
 		jo_str(r->out, "NextToken", next);
 	}
+}
+
+struct api_all_ctx {
+	struct api_req *r;
+	json_t *arr;
+	size_t plen;	    /* length of the directory prefix */
+	int64_t skip, left; /* items still to pass over, then to render */
+	json_t *(*render)(struct api_req *r, json_t *res);
+};
+
+static int api_all_cb(void *arg, const struct store_kv *kv)
+{
+	struct api_all_ctx *c = arg;
+	if (strchr(kv->key + c->plen, '/'))
+		return 0; /* a key below a resource, not a resource */
+	if (c->skip > 0) {
+		c->skip--; /* passed over without parsing it */
+		return 0;
+	}
+	if (c->left-- <= 0)
+		return 1;
+	json_error_t je;
+	json_t *o = json_loadb(kv->value, kv->value_len, 0, &je);
+	if (!o || !json_is_object(o))
+		fatal("corrupt resource under %s: %s", kv->key, je.text);
+	json_t *one = c->render(c->r, o);
+	json_decref(o);
+	if (one)
+		json_array_append_new(c->arr, one);
+	return 0;
+}
+
+int api_describe_all(struct api_req *r, const char *kind, const char *wrapper, const char *item,
+		     int64_t max_page, json_t *(*render)(struct api_req *r, json_t *res))
+{
+	if (r->m->cfg->n_regions != 1)
+		return api_describe_ids(r, kind, "-", 0, NULL, wrapper, item, max_page, render);
+	char prefix[MODEL_KEY_MAX], end[MODEL_KEY_MAX];
+	snprintf(prefix, sizeof(prefix), "/r/%" PRIu64 "/%s/", r->m->caller, kind);
+	store_prefix_end(prefix, end);
+	uint64_t count = 0;
+	int rc = store_count_dir(r->m->txn, prefix, &count);
+	if (rc < 0)
+		return merr_store(r->m, rc, "count");
+	int64_t total = (int64_t)count, start, size, number;
+	bool ecs_style;
+	if (api_page_args(r, total, max_page, &ecs_style, &start, &size, &number) < 0)
+		return -1;
+	struct api_all_ctx c = {.r = r,
+				.arr = jo_wrap(r->out, wrapper, item),
+				.plen = strlen(prefix),
+				.skip = start,
+				.left = size,
+				.render = render};
+	if (start < total) {
+		rc = store_range(r->m->txn, prefix, end, 0, api_all_cb, &c);
+		if (rc < 0)
+			return merr_store(r->m, rc, "list");
+	}
+	api_page_footer(r, total, number, size, start, ecs_style);
+	return 0;
+}
+
+int api_page(struct api_req *r, json_t *items, const char *wrapper, const char *item,
+	     int64_t max_size, json_t *(*fn)(struct api_req *r, json_t *res))
+{
+	int64_t number, size, start;
+	bool ecs_style;
+	int64_t total = (int64_t)json_array_size(items);
+	if (api_page_args(r, total, max_size, &ecs_style, &start, &size, &number) < 0)
+		return -1;
+	json_t *arr = jo_wrap(r->out, wrapper, item);
+	for (int64_t i = start; i < total && i < start + size; i++) {
+		json_t *one = fn(r, json_array_get(items, (size_t)i));
+		if (one)
+			json_array_append_new(arr, one);
+	}
+	api_page_footer(r, total, number, size, start, ecs_style);
 	return 0;
 }
 

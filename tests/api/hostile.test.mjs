@@ -349,6 +349,40 @@ test("SourceGroupOwnerId with another account's real group answers like a made-u
   }
 });
 
+// --- paging reads one page -------------------------------------------------------
+
+test('DescribeVpcs without filters pages exactly like the filtered path (one page read, not all)', async () => {
+  const carol = await h.newAccount(d, 'carol');
+  const call = h.rpc(d, carol, 'pop-get');
+  await h.rpc(d, d.operator, 'pop-get')(h.V_OPS, 'SetQuota', { AccountId: carol.AccountId, QuotaName: 'vpc', Value: 100 });
+  for (let i = 0; i < 23; i++) await call(h.V_VPC, 'CreateVpc', { RegionId: h.REGION, VpcName: `pg${i}` });
+  const pages = async (extra) => {
+    const ids = [];
+    for (let n = 1; n <= 4; n++) {
+      const r = await call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION, PageSize: 7, PageNumber: n, ...extra });
+      assert.equal(r.TotalCount, 23);
+      assert.equal(r.PageNumber, n);
+      ids.push(...r.Vpcs.Vpc.map((v) => v.VpcId));
+    }
+    return ids;
+  };
+  const fast = await pages({});
+  const slow = await pages({ IsDefault: 'false' });
+  assert.equal(fast.length, 23);
+  assert.deepEqual(fast, slow);
+  // ECS style (NextToken/MaxResults) too.
+  let token, ecs = [];
+  do {
+    const r = await call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION, MaxResults: 10, ...(token ? { NextToken: token } : {}) });
+    ecs.push(...r.Vpcs.Vpc.map((v) => v.VpcId));
+    token = r.NextToken;
+  } while (token);
+  assert.deepEqual(ecs, fast);
+  const past = await call(h.V_VPC, 'DescribeVpcs', { RegionId: h.REGION, PageSize: 7, PageNumber: 9 });
+  assert.deepEqual(past.Vpcs.Vpc, []);
+  assert.equal(past.TotalCount, 23);
+});
+
 // --- growth ----------------------------------------------------------------------
 
 test('ClientToken answers expire after 24 hours and are deleted from the store', async () => {
