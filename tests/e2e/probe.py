@@ -14,9 +14,10 @@ Plain python3, standard library only.
         Sends crafted packets straight out of a device (AF_PACKET), bypassing
         the namespace's own stack, so a probe is exactly the packet asked for
         (any source address, any ports, a bare TCP SYN).  PROBES.json is a
-        list of {"dev","src","dst","proto":"tcp|udp|icmp","sport","dport",
+        list of {"dev","src","dst","proto":"tcp|udp|icmp|arp","sport","dport",
         "ttl","gw"}; the destination MAC is the gateway's, learnt by ARP
-        (the network answers for the gateway).  Prints one JSON line with the
+        (the network answers for the gateway).  An "arp" probe is a
+        broadcast who-has dst tell src.  Prints one JSON line with the
         number sent.
 
     probe.py echo-server PORT
@@ -132,6 +133,14 @@ def cmd_send(path):
         if key not in gwmac:
             gwmac[key] = arp_resolve(s, dev, my_mac, p.get("arp_src", p["src"]), p["gw"]) \
                 or bytes.fromhex("eeffffffffff")
+        if p["proto"] == "arp":
+            # who-has dst tell src, broadcast, as a host resolving a neighbour does
+            arp = struct.pack("!HHBBH6s4s6s4s", 1, ETH_P_IP, 6, 4, 1, my_mac,
+                              socket.inet_aton(p["src"]), b"\0" * 6, socket.inet_aton(p["dst"]))
+            s.send(b"\xff" * 6 + my_mac + struct.pack("!H", ETH_P_ARP) + arp)
+            sent += 1
+            time.sleep(float(p.get("gap", 0.003)))
+            continue
         pkt = ipv4_packet(p["src"], p["dst"], p["proto"], l4(p), ttl=int(p.get("ttl", 64)),
                           ident=sent + 1)
         s.send(gwmac[key] + my_mac + struct.pack("!H", ETH_P_IP) + pkt)

@@ -17,8 +17,10 @@ its source instance; trace's verdict must be exactly what arrives
     account b: vpc B 10.0.0.0/16, vsw 10.0.1.0/24: b1 10.0.1.10, b2 10.0.1.20 [sgB: accept all]
 
     Sources: every instance (10% of packets with a source address not its own).
-    Destinations: every address above, free ones (10.0.1.20 is free in A, 10.0.1.99,
-    10.0.2.99, 10.0.3.5 outside any vSwitch, 192.168.7.7 outside the VPC).
+    Destinations: every address above (70%), free ones (10.0.1.20 is free in A,
+    10.0.1.99, 10.0.2.99, 10.0.3.5 outside any vSwitch, 192.168.7.7 outside the VPC).
+    Protocols: tcp SYN, udp, icmp echo, and ARP requests (answered by the network:
+    Reply, seen as an ARP reply at the sender; never flooded to another instance).
     Each instance runs probe.py listen; senders use probe.py send (AF_PACKET).
 """
 import json
@@ -70,7 +72,9 @@ def world(net):
 
 def trace(cloud, inst, p):
     args = ["--json", "trace", "--eni", inst.eni, "--proto", p["proto"], "--dst", p["dst"],
-            "--src", p["src"], "--sport", p["sport"]]
+            "--src", p["src"]]
+    if p["proto"] != "arp":
+        args += ["--sport", p["sport"]]
     if p["proto"] in ("tcp", "udp"):
         args += ["--dport", p["dport"]]
     r = cloud.cli(*args, profile=inst.t.profile, check=False)
@@ -80,21 +84,25 @@ def trace(cloud, inst, p):
 
 
 def make_probes(rng, inst, addrs, n):
-    dests = sorted({a for v in addrs.values() for a in v} |
-                   {"10.0.1.20", "10.0.1.99", "10.0.2.99", "10.0.3.5", "192.168.7.7"})
-    used_sports, used_ids = set(), set()
+    held = sorted({a for v in addrs.values() for a in v})
+    free = ["10.0.1.20", "10.0.1.99", "10.0.2.99", "10.0.3.5", "192.168.7.7"]
+    used_sports, used_arp = set(), set()
     probes = []
     names = sorted(inst)
     while len(probes) < n:
         s = rng.choice(names)
         me = addrs[s][0]
-        dst = rng.choice(dests)
+        dst = rng.choice(held) if rng.random() < 0.7 else rng.choice(free)
         if dst in addrs[s]:
             continue
-        proto = rng.choice(["tcp", "tcp", "udp", "icmp"])
+        proto = rng.choice(["tcp", "tcp", "tcp", "udp", "udp", "icmp", "icmp", "arp"])
         src = me
         if rng.random() < 0.10:
             src = rng.choice(["10.0.1.77", "10.0.2.77", "10.0.1.11" if s != "w2" else "10.0.1.12"])
+        if proto == "arp":
+            if (s, src, dst) in used_arp:
+                continue
+            used_arp.add((s, src, dst))
         while True:
             sport = rng.randrange(20000, 60000)
             if sport not in used_sports:
@@ -151,9 +159,16 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
     time.sleep(1.0)
     net.stop_procs()
     arrived = {}
+    arp_replies = {}  # (instance, src, dst) of ARP replies each instance got
     for name, path in caps.items():
         for line in open(path):
             r = json.loads(line)
+            if r["proto"] == "arp":
+                if r["icmp_type"] == 2:
+                    arp_replies.setdefault((name, r["src"], r["dst"]), 0)
+                    arp_replies[(name, r["src"], r["dst"])] += 1
+                    continue
+                r["sport"] = r["dport"] = 0
             if r["proto"] == "icmp" and r["icmp_type"] != 8:
                 continue
             if r["proto"] == "tcp" and r.get("tcp_flags", 0) & 0x12 != 0x02:
@@ -168,6 +183,13 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
         if v == "Drop":
             reasons[t.get("DropReason")] = reasons.get(t.get("DropReason"), 0) + 1
         got = arrived.get(key(p["proto"], p["src"], p["dst"], p["sport"], p["dport"]), set())
+        if p["proto"] == "arp":
+            # Answered by the network (Reply) or dropped; never flooded to anyone.
+            answered = arp_replies.get((p["from"], p["dst"], p["src"]), 0) > 0
+            if got or answered != (v == "Reply"):
+                mismatches.append((p, v, t.get("DropReason"), t.get("DeliverTo"),
+                                   sorted(got) + (["answered"] if answered else [])))
+            continue
         if v == "Forward":
             want = {eni_owner.get(t.get("DeliverTo"), f"?{t.get('DeliverTo')}")}
         else:
@@ -180,9 +202,10 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
                        for p, v, r, d, g in mismatches[:20])
     assert not mismatches, (f"seed {SEED}: {len(mismatches)} of {len(probes)} packets disagree with "
                             f"trace:\n{detail}")
-    # The sample must exercise both outcomes and the main reasons.
+    # The sample must exercise every outcome and the main reasons.
     assert verdicts.get("Forward", 0) >= N_PACKETS // 10, verdicts
     assert verdicts.get("Drop", 0) >= N_PACKETS // 10, verdicts
+    assert verdicts.get("Reply", 0) >= 1, verdicts
     for reason in ("SPOOF_IP", "SG_INGRESS"):
         assert reasons.get(reason), f"no {reason} in the sample: {reasons}"
 
