@@ -40,8 +40,11 @@ def test_g6_data_plane_is_on_with_the_prefix(cloud):
     assert cloud.daemon.dp_line.startswith(f"openvpcd: data plane on (prefix {cloud.prefix}, backend netns"), \
         cloud.daemon.dp_line
     assert os.path.isdir(f"/sys/fs/bpf/{cloud.prefix}"), "no BPF pins under the prefix"
-    # An account sees the same answer.
+    # An account sees the same answer; `openvpc show dataplane` is its text form.
     assert json.loads(cloud.cli("call", "2026-01-01", "DescribeDataPlane", profile="a").stdout)["Enabled"]
+    assert cloud.cli("show", "dataplane", "--field", "Prefix", profile="a").stdout == cloud.prefix + "\n"
+    out = cloud.cli("show", "dataplane").stdout
+    assert "Enabled:" in out and "true" in out and "Backend:" in out, out
 
 
 def test_net3_net18_instance_namespace_is_the_model(topo):
