@@ -41,6 +41,10 @@
 #include "model/model.h"
 #include "model/vswitch.h"
 
+/* Time spent per phase since start, µs (logged with the first sync). */
+static uint64_t dps_t_netns, dps_t_veth, dps_t_inside, dps_t_sg, dps_t_attach, dps_t_fn;
+static uint64_t dps_now_us(void);
+
 /* --- small index allocator ------------------------------------------------ */
 
 struct dps_alloc {
@@ -742,7 +746,17 @@ struct dps_inside {
 	bool up;
 };
 
+static int dps_inside_fn_(void *arg);
+
 static int dps_inside_fn(void *arg)
+{
+	uint64_t t0 = dps_now_us();
+	int rc = dps_inside_fn_(arg);
+	dps_t_fn += dps_now_us() - t0;
+	return rc;
+}
+
+static int dps_inside_fn_(void *arg)
 {
 	struct dps_inside *in = arg;
 	json_t *eni = in->eni, *vsw = in->vsw;
@@ -819,8 +833,11 @@ static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, b
 			return rc;
 		return ifindex;
 	}
+	uint64_t t0 = dps_now_us();
 	if ((rc = netdev_netns_add(ns)) < 0)
 		return rc;
+	uint64_t t1 = dps_now_us();
+	dps_t_netns += t1 - t0;
 	unsigned q = (unsigned)mj_int(eni, "queue_number");
 	rc = netdev_veth_add(dev, ns, ifn, mac, q ? q : 1, &ifindex);
 	if (rc == -EEXIST) {
@@ -831,8 +848,12 @@ static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, b
 	}
 	if (rc < 0)
 		return rc;
+	uint64_t t2 = dps_now_us();
+	dps_t_veth += t2 - t1;
 	struct dps_inside in = {.eni = eni, .vsw = vsw, .ifn = ifn, .up = up};
-	if ((rc = netdev_in_netns(ns, dps_inside_fn, &in)) < 0)
+	rc = netdev_in_netns(ns, dps_inside_fn, &in);
+	dps_t_inside += dps_now_us() - t2;
+	if (rc < 0)
 		return rc;
 	return ifindex;
 }
@@ -895,7 +916,17 @@ static bool dps_addrkey_eq(const struct dp_addr_key *a, const struct dp_addr_key
 
 /* Compiles and writes the ENI's security-group tables into its free slot,
  * flips the slot (bumping the generation) and frees the old slot. */
+static int dps_sg_write_(struct dpsync *s, struct dps_eni *x);
+
 static int dps_sg_write(struct dpsync *s, struct dps_eni *x)
+{
+	uint64_t t0 = dps_now_us();
+	int rc = dps_sg_write_(s, x);
+	dps_t_sg += dps_now_us() - t0;
+	return rc;
+}
+
+static int dps_sg_write_(struct dpsync *s, struct dps_eni *x)
 {
 	struct sgc_tables t;
 	int rc = sgc_compile_nic(s->sgi, x->id, &t);
@@ -1062,7 +1093,9 @@ static int dps_nic_commit(struct dpsync *s, const char *id, int ifindex, struct 
 		fatal("out of memory");
 	memcpy(x->addrs, keys, n * sizeof(*keys));
 	x->n_addrs = n;
+	uint64_t ta = dps_now_us();
 	int rc = dpload_attach(s->dl, ifindex);
+	dps_t_attach += dps_now_us() - ta;
 	if (rc < 0)
 		log_warn("dataplane: %s: cannot attach the program to device %d: %s", id, ifindex,
 			 strerror(-rc));
@@ -1438,8 +1471,11 @@ int dpsync_apply(struct dpsync *s)
 		s->first_done = true;
 		s->st.first_sync_us = dt ? dt : 1;
 		s->st.first_sync_nics = (uint32_t)json_object_size(s->eni_by_id);
-		log_info("dataplane: first sync: %u NICs in %.1f ms", s->st.first_sync_nics,
-			 (double)dt / 1000.0);
+		log_info("dataplane: first sync: %u NICs in %.1f ms (namespaces %.1f, veths %.1f, "
+			 "inside %.1f (work %.1f), groups %.1f, attach %.1f ms)",
+			 s->st.first_sync_nics, (double)dt / 1000.0, dps_t_netns / 1000.0,
+			 dps_t_veth / 1000.0, dps_t_inside / 1000.0, dps_t_fn / 1000.0,
+			 dps_t_sg / 1000.0, dps_t_attach / 1000.0);
 	} else if (work) {
 		s->ring[s->ring_n++ % 1024] = (uint32_t)(dt > UINT32_MAX ? UINT32_MAX : dt);
 		s->st.applies++;

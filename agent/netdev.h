@@ -9,13 +9,13 @@
  * thousands of ENIs quickly.
  *
  * Threading.  Network namespace membership is per thread.  A function that
- * works inside a namespace never changes the caller's thread: it runs the
- * namespace-bound part (opening a netlink socket, writing /proc/sys, the
- * unshare of a new namespace) in a short-lived thread that joins the
- * namespace and exits; a netlink socket keeps the namespace it was opened
- * in, so the rest of the call runs in the caller's thread.  (That thread is
- * most of the cost of a call into another namespace: ~100 us on a small VM,
- * against ~30 us for the same call in the caller's.)  All functions
+ * works inside a namespace leaves the caller's thread in the namespace it
+ * had: the namespace-bound part (opening a netlink socket, writing
+ * /proc/sys) runs with the calling thread switched into the namespace by
+ * setns and back (microseconds; a thread per call cost milliseconds on a
+ * loaded host), and the unshare of a new namespace runs in a short-lived
+ * thread.  A netlink socket keeps the namespace it was opened in, so the
+ * rest of the call runs in the caller's thread as it was.  All functions
  * may be called from any thread concurrently; calls that create the same
  * name concurrently are not serialised here (the agent owns its names).
  *
@@ -67,11 +67,11 @@ int netdev_netns_del(const char *name);
  * prefix ("" or NULL: all), in directory order.  No NETNS_DIR is 0. */
 int netdev_netns_list(const char *prefix, int (*cb)(void *arg, const char *name), void *arg);
 
-/* Runs fn(arg) in a new thread that joined netns (setns CLONE_NEWNET) and
- * returns fn's result; the thread exits afterwards, so the caller is
- * unchanged.  netns NULL runs fn(arg) directly in the caller's thread.  fn
- * must not rely on thread-local state of the caller.  Returns -errno when
- * the namespace cannot be opened or joined or the thread not started. */
+/* Runs fn(arg) with the calling thread switched into netns (setns
+ * CLONE_NEWNET) and returns fn's result; the thread's namespace is restored
+ * afterwards.  netns NULL runs fn(arg) as it is.  fn must not itself call
+ * into other namespaces' functions with netns NULL expecting the host's.
+ * Returns -errno when the namespace cannot be opened or joined. */
 int netdev_in_netns(const char *netns, int (*fn)(void *arg), void *arg);
 
 /* ---- links --------------------------------------------------------------- */
