@@ -1315,6 +1315,11 @@ int netdev_netns_add(const char *name)
 
 	if ((rc = netns_path(name, path, sizeof(path))) < 0)
 		return rc;
+	/* The common case at a restart: it exists.  Making the directory a
+	 * shared mount again (recursive over every namespace under it) is what
+	 * would cost, so it is done only when one is made. */
+	if (is_nsfs(path))
+		return 0;
 	pthread_mutex_lock(&netns_lock);
 	if ((rc = netns_dir_shared()) < 0)
 		goto out;
