@@ -321,6 +321,8 @@ int bgp_speaker_neighbor_add(struct bgp_speaker *sp, const struct bgp_neighbor_c
 		return -EINVAL; /* a 2-octet-only session cannot carry a 4-octet AS */
 	if ((nc->hold_time == 1 || nc->hold_time == 2) || nc->connect_retry == 0)
 		return -EINVAL;
+	if (nc->max_output_queue && nc->max_output_queue < BGP_MIN_MAX_OUTQ)
+		return -EINVAL; /* no room for a full re-advertisement */
 	if (bgp_speaker_find(sp, nc->addr_fam, nc->addr))
 		return -EEXIST;
 	if (sp->n_nbrs >= sp->cfg.max_neighbors)
@@ -332,6 +334,8 @@ int bgp_speaker_neighbor_add(struct bgp_speaker *sp, const struct bgp_neighbor_c
 	n = bgp_session_create(sp, (uint16_t)slot, nc);
 	if (!n)
 		return -ENOMEM;
+	if (!n->cfg.max_output_queue)
+		n->cfg.max_output_queue = BGP_DEFAULT_MAX_OUTQ;
 	sp->nbrs[slot] = n;
 	sp->n_nbrs++;
 	if (!nc->import_accept)

@@ -81,8 +81,9 @@ struct bgp_neighbor_config {
 	uint32_t local_pref; /* given to routes from this neighbor when eBGP */
 	bool has_med;
 	uint32_t med; /* MED on our announcements */
-	/* Bytes we may queue for a peer that does not read (BGP_MIN_MAX_OUTQ at
-	 * least); past it the session is reset with Cease/8. */
+	/* Bytes we may queue for a peer that does not read; past it the session
+	 * is reset with Cease/8.  0: BGP_DEFAULT_MAX_OUTQ; below
+	 * BGP_MIN_MAX_OUTQ, bgp_speaker_neighbor_add() says -EINVAL. */
 	uint32_t max_output_queue;
 };
 

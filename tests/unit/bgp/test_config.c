@@ -37,6 +37,7 @@ Test(config, full_example)
 			   "max-prefixes-restart = 30\n"
 			   "families = ipv4\n"
 			   "passive = yes\n"
+			   "max-output-queue = 1048576\n"
 			   "\n"
 			   "[neighbor 2001:db8::2]\n"
 			   "remote-as = 1.10\n";
@@ -58,6 +59,8 @@ Test(config, full_example)
 	cr_assert_eq(C.nbrs[0].limit_restart, 30);
 	cr_assert(C.nbrs[0].fam[BGP_FAM_V4] && !C.nbrs[0].fam[BGP_FAM_V6]);
 	cr_assert(C.nbrs[0].passive);
+	cr_assert_eq(C.nbrs[0].max_output_queue, 1048576);
+	cr_assert_eq(C.nbrs[1].max_output_queue, BGP_DEFAULT_MAX_OUTQ);
 	cr_assert_eq(C.nbrs[1].addr_fam, BGP_FAM_V6);
 	cr_assert_eq(C.nbrs[1].remote_as, 65546); /* asdot 1.10 */
 }
@@ -106,6 +109,9 @@ Test(config, errors_name_section_and_key)
 	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\n"
 		     "max-prefixes-action = block\n",
 		     "max-prefixes-action");
+	expect_error("[global]\nrouter-id = 10.0.0.1\n[neighbor 10.0.0.2]\nremote-as = 1\n"
+		     "max-output-queue = 4096\n",
+		     "max-output-queue");
 }
 
 Test(config, neighbor_limit)

@@ -72,6 +72,9 @@ Test(speaker, neighbor_limit_and_arguments)
 	bad = nbr("127.0.2.1", 4200000000u);
 	bad.as4 = false;
 	cr_assert_eq(bgp_speaker_neighbor_add(sp, &bad), -EINVAL);
+	bad = nbr("127.0.2.1", 65001);
+	bad.max_output_queue = BGP_MIN_MAX_OUTQ - 1; /* no room for a re-advertisement */
+	cr_assert_eq(bgp_speaker_neighbor_add(sp, &bad), -EINVAL);
 
 	json_t *j = cmd(sp, "summary");
 	cr_assert_eq(json_integer_value(json_object_get(j, "neighbors-configured")), 8);
