@@ -702,12 +702,13 @@ Test(sg, g1_cross_account_group_peers)
 	    mine, false,
 	    (struct sg_rule_req){.protocol = "all", .group_id = theirs, .group_owner_id = "12x"},
 	    "InvalidParameter");
-	/* Another account's VPC group is not a classic peer. */
+	/* Another account's VPC group is not a classic peer, and answers exactly
+	 * like a group that does not exist (G-1: no existence oracle). */
 	authorize_fails(mine, false,
 			(struct sg_rule_req){.protocol = "all",
 					     .group_id = theirs_vpc_sg,
 					     .group_owner_id = owner_txt},
-			"InvalidNetworkType.Conflict");
+			"InvalidSourceGroupId.NotFound");
 	/* Their group cannot be deleted while our rule names it (invariant 3). */
 	fx_as(&fx, fx.other);
 	struct model *m = fx_begin(&fx);
