@@ -12,6 +12,11 @@ import pytest
 from conftest import prefixed_state, remove_prefixed, wait_for
 
 
+def test_g6_openvpcd_never_exited_unasked(cloud):
+    cloud.daemon.check_alive()
+    assert not cloud.daemon.exits, f"openvpcd exited without being asked: {cloud.daemon.exits}"
+
+
 def test_g6_deleted_resources_left_nothing_behind(cloud):
     assert not cloud.leaks, ("openvpcd left these after the tests' resources were deleted "
                              f"(the fixtures removed them): {cloud.leaks}")
