@@ -128,3 +128,13 @@ def test_g6_stopped_instance_unreachable_started_reachable(topo):
     a.cli("instance", "start", i2.id)
     a.wait_status("instance", i2.id, "Running")
     assert wait_for(lambda: i1.reaches(i2.ip), 5, what="reachable after start")
+
+
+def test_net24_eni_device_has_the_types_queue_count(topo):
+    net, a, _, (i1, _, _) = topo
+    queues = a.json("eni", "show", i1.eni)["QueueNumber"]
+    assert queues >= 1
+    got = i1.exec("ls", "/sys/class/net/eth0/queues", check=True).stdout.split()
+    rx = [q for q in got if q.startswith("rx-")]
+    tx = [q for q in got if q.startswith("tx-")]
+    assert len(rx) == queues and len(tx) == queues, f"QueueNumber {queues}, device has {got}"
