@@ -19,7 +19,7 @@ function dispatched() {
       rows.push({ version: versions[m[1]] ?? m[1].replace(/"/g, ''), action: m[2] });
     }
     // A table this parser cannot read would escape the check: refuse it.
-    const entries = (src.match(/^\s*\{[^{}]*"[A-Z][A-Za-z0-9]+"\s*,\s*act_/gm) || []).length;
+    const entries = (src.match(/^[ \t]*\{[^{}\n]*"[A-Z][A-Za-z0-9]+"\s*,\s*act_/gm) || []).length;
     assert.equal(rows.length - before, entries, `${f}: rows must read {API_VERSION_X, "Action", handler, flags}`);
   }
   return rows;
