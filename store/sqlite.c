@@ -478,6 +478,9 @@ static int sq_conn_open(struct sq_store *s, bool write, struct sq_conn **out)
 	    {"PRAGMA mmap_size = " SQ_MMAP_SIZE, NULL, BOTH},
 	    {"PRAGMA cache_size = -65536", NULL, WRITER},
 	    {"PRAGMA temp_store = MEMORY", NULL, BOTH},
+	    /* The WAL is truncated back to 16 MiB when it is reset, so a burst
+	     * of writes (a sweep, a compaction) does not keep the disk. */
+	    {"PRAGMA journal_size_limit = 16777216", NULL, BOTH},
 	};
 	for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
 		if (pragmas[i].who != BOTH && (pragmas[i].who == WRITER) != write)
@@ -1469,6 +1472,7 @@ static int sq_ckpt_start(struct sq_store *s)
 	}
 	sqlite3_busy_timeout(s->ckpt_db, SQ_BUSY_TIMEOUT_MS);
 	sqlite3_exec(s->ckpt_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+	sqlite3_exec(s->ckpt_db, "PRAGMA journal_size_limit = 16777216", NULL, NULL, NULL);
 	pthread_mutex_init(&s->ckpt_mu, NULL);
 	pthread_cond_init(&s->ckpt_cond, NULL);
 	/* Where an earlier run's compaction stopped. */
