@@ -160,6 +160,7 @@ int dpload_open(const char *prefix, struct dpload **out, char *why, size_t whyle
 	    .route = bpf_map__fd(s->maps.route),
 	    .rtb = bpf_map__fd(s->maps.rtb),
 	    .net = bpf_map__fd(s->maps.net),
+	    .sgp = bpf_map__fd(s->maps.sgp),
 	    .sg_lpm = bpf_map__fd(s->maps.sg_lpm),
 	    .sg_rules = bpf_map__fd(s->maps.sg_rules),
 	    .ct = bpf_map__fd(s->maps.ct),
@@ -208,8 +209,8 @@ void dpload_close(struct dpload *d)
 int dpload_unpin(const char *prefix)
 {
 	static const char *const names[] = {
-	    "cfg",	"eni", "ifmap",	    "addr",  "route",	   "rtb",   "net",     "sg_lpm",
-	    "sg_rules", "ct",  "eni_stats", "drops", "rule_stats", "trace", "prog_eni"};
+	    "cfg",    "eni",	  "ifmap", "addr",	"route", "rtb",	       "net",	"sgp",
+	    "sg_lpm", "sg_rules", "ct",	   "eni_stats", "drops", "rule_stats", "trace", "prog_eni"};
 	char path[300];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", DPLOAD_BPFFS, prefix, names[i]);

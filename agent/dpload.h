@@ -25,7 +25,7 @@ struct dpload;
 
 /* The fds of the pinned maps, borrowed from the struct dpload. */
 struct dpload_maps {
-	int cfg, eni, ifmap, addr, route, rtb, net, sg_lpm, sg_rules, ct, eni_stats, drops,
+	int cfg, eni, ifmap, addr, route, rtb, net, sgp, sg_lpm, sg_rules, ct, eni_stats, drops,
 	    rule_stats, trace;
 };
 

@@ -87,12 +87,22 @@ struct dps_eni {
 	struct dp_eni val;
 	struct dp_addr_key *addrs;
 	size_t n_addrs;
-	struct dp_sg_key *sg_keys; /* of the live slot */
-	size_t n_sg_keys;
+	uint32_t prof; /* its security-group profile (index), 0 before the first */
+};
+
+/* A security-group profile: the tables shared by the NICs of one owner
+ * with one set of groups (dp.h "security groups"). */
+struct dps_prof {
+	char key[256]; /* owner:sg-a,sg-b,... */
+	uint32_t idx;
+	uint32_t refs;
+	char rep[32]; /* a member, to compile the tables from */
+	struct dp_sgp val;
+	struct dp_sg_key *keys; /* of the live slot */
+	size_t n_keys;
 	uint32_t *sets; /* global rule-set ids of the live slot, and their chunk counts */
 	uint32_t *set_chunks;
 	size_t n_sets;
-	bool sg_written; /* tables compiled at least once by this process */
 };
 
 struct dps_rtb {
@@ -117,9 +127,12 @@ struct dpsync {
 	struct sgc_index *sgi;
 	struct sgc_change sgchg;
 
-	struct dps_alloc eni_idx, net_idx, rtb_idx, set_idx;
-	json_t *net_of; /* vpc id -> index */
-	json_t *vsw_of; /* vsw id -> small number */
+	struct dps_alloc eni_idx, net_idx, rtb_idx, set_idx, prof_idx;
+	struct dps_prof **profs; /* by profile index */
+	json_t *prof_by_key;	 /* key -> index */
+	json_t *dirty_prof;	 /* index (as text) -> true */
+	json_t *net_of;		 /* vpc id -> index */
+	json_t *vsw_of;		 /* vsw id -> small number */
 	uint32_t vsw_next;
 	struct dps_eni **enis; /* by ENI index */
 	struct dps_rtb **rtbs; /* by table index */
@@ -279,6 +292,8 @@ int dpsync_create(const struct dpsync_opts *o, struct dpsync **out, char *why, s
 	s->dirty_eni = json_object();
 	s->dirty_vtb = json_object();
 	s->dirty_sg = json_object();
+	s->prof_by_key = json_object();
+	s->dirty_prof = json_object();
 	s->net_of = json_object();
 	s->vsw_of = json_object();
 	s->eni_by_id = json_object();
@@ -290,7 +305,9 @@ int dpsync_create(const struct dpsync_opts *o, struct dpsync **out, char *why, s
 	if (!s->sgi || !s->enis || !s->rtbs || dps_alloc_init(&s->eni_idx, DP_ENI_MAX) < 0 ||
 	    dps_alloc_init(&s->net_idx, DP_VPC_MAX) < 0 ||
 	    dps_alloc_init(&s->rtb_idx, DP_RTB_MAX) < 0 ||
-	    dps_alloc_init(&s->set_idx, DP_SG_CHUNK_MAX) < 0) {
+	    dps_alloc_init(&s->set_idx, DP_SG_CHUNK_MAX) < 0 ||
+	    dps_alloc_init(&s->prof_idx, DP_SGP_MAX) < 0 ||
+	    !(s->profs = calloc(DP_SGP_MAX, sizeof(*s->profs)))) {
 		dpsync_destroy(s);
 		return -ENOMEM;
 	}
@@ -309,9 +326,6 @@ static void dps_eni_free(struct dps_eni *e)
 	if (!e)
 		return;
 	free(e->addrs);
-	free(e->sg_keys);
-	free(e->sets);
-	free(e->set_chunks);
 	free(e);
 }
 
@@ -328,6 +342,18 @@ void dpsync_destroy(struct dpsync *s)
 	json_decref(s->dirty_eni);
 	json_decref(s->dirty_vtb);
 	json_decref(s->dirty_sg);
+	json_decref(s->prof_by_key);
+	json_decref(s->dirty_prof);
+	if (s->profs)
+		for (uint32_t i = 0; i < DP_SGP_MAX; i++)
+			if (s->profs[i]) {
+				free(s->profs[i]->keys);
+				free(s->profs[i]->sets);
+				free(s->profs[i]->set_chunks);
+				free(s->profs[i]);
+			}
+	free(s->profs);
+	free(s->prof_idx.used);
 	json_decref(s->net_of);
 	json_decref(s->vsw_of);
 	json_decref(s->eni_by_id);
@@ -455,37 +481,19 @@ static int dps_readback(struct dpsync *s)
 		r->vals[r->n] = v;
 		r->n++;
 	}
-	/* Security-group entries of each ENI's live slot; rule sets they use. */
-	struct dp_sg_key sk, sn;
+	/* Security groups: the profiles and rule sets in use stay reserved
+	 * until the first apply has written fresh ones and reconcile sweeps the
+	 * old (traffic keeps using them until each ENI flips). */
+	for (uint32_t i = 1; i < DP_ENI_MAX; i++)
+		if (s->enis[i] && s->enis[i]->val.sg_tab < DP_SGP_MAX)
+			s->prof_idx.used[s->enis[i]->val.sg_tab] = 1;
+	struct dp_sg_chunk_key ck, cn;
 	first = true;
-	while (bpf_map_get_next_key(s->m->sg_lpm, first ? NULL : &sk, &sn) == 0) {
+	while (bpf_map_get_next_key(s->m->sg_rules, first ? NULL : &ck, &cn) == 0) {
 		first = false;
-		sk = sn;
-		uint32_t ei = sk.table >> 3;
-		struct dps_eni *x = ei < DP_ENI_MAX ? s->enis[ei] : NULL;
-		if (!x || ((sk.table >> 2) & 1) != (x->val.sg_slot & 1))
-			continue; /* stale: swept by reconcile */
-		struct dp_sg_val v;
-		if (bpf_map_lookup_elem(s->m->sg_lpm, &sk, &v) < 0)
-			continue;
-		x->sg_keys = dps_grow(x->sg_keys, x->n_sg_keys, sizeof(*x->sg_keys));
-		x->sg_keys[x->n_sg_keys++] = sk;
-		if (v.ruleset && v.ruleset < DP_SG_CHUNK_MAX && !s->set_idx.used[v.ruleset]) {
-			s->set_idx.used[v.ruleset] = 1;
-			x->sets = dps_grow(x->sets, x->n_sets, sizeof(*x->sets));
-			x->set_chunks = dps_grow(x->set_chunks, x->n_sets, sizeof(*x->set_chunks));
-			uint32_t nch = 0;
-			struct dp_sg_chunk_key ck = {.ruleset = v.ruleset};
-			struct dp_sg_chunk ch;
-			for (ck.chunk = 0; ck.chunk < DP_SG_CHUNKS_PER_SET; ck.chunk++) {
-				if (bpf_map_lookup_elem(s->m->sg_rules, &ck, &ch) < 0)
-					break;
-				nch++;
-			}
-			x->sets[x->n_sets] = v.ruleset;
-			x->set_chunks[x->n_sets] = nch;
-			x->n_sets++;
-		}
+		ck = cn;
+		if (ck.ruleset < DP_SG_CHUNK_MAX)
+			s->set_idx.used[ck.ruleset] = 1;
 	}
 	return 0;
 }
@@ -779,10 +787,11 @@ static int dps_inside_fn_(void *arg)
 	if ((rc = netdev_link_set_up(NULL, ifn, up)) < 0)
 		return rc;
 	int64_t dix = mj_int(eni, "device_index");
-	if (up && dix > 0) {
-		/* A secondary ENI in a subnet the primary also reaches: its
-		 * addresses' replies must leave by it (port security drops them
-		 * elsewhere), so a table per device and rules by source. */
+	if (up) {
+		/* ENIs of one instance may share a subnet: each address's replies
+		 * must leave by its own ENI (port security drops them elsewhere),
+		 * so a table per device and rules by source, for the primary too
+		 * (the main table may prefer any of them). */
 		uint32_t table = 100 + (uint32_t)dix;
 		struct netprefix sub;
 		char gwt[NETADDR_STRLEN];
@@ -860,18 +869,38 @@ static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, b
 
 /* --- ENI map entries ----------------------------------------------------- */
 
-static void dps_sg_drop_tables(struct dpsync *s, struct dps_eni *x)
+static void dps_prof_drop_tables(struct dpsync *s, struct dps_prof *p)
 {
-	for (size_t i = 0; i < x->n_sg_keys; i++)
-		bpf_map_delete_elem(s->m->sg_lpm, &x->sg_keys[i]);
-	for (size_t i = 0; i < x->n_sets; i++) {
-		struct dp_sg_chunk_key ck = {.ruleset = x->sets[i]};
-		for (ck.chunk = 0; ck.chunk < x->set_chunks[i]; ck.chunk++)
+	for (size_t i = 0; i < p->n_keys; i++)
+		bpf_map_delete_elem(s->m->sg_lpm, &p->keys[i]);
+	for (size_t i = 0; i < p->n_sets; i++) {
+		struct dp_sg_chunk_key ck = {.ruleset = p->sets[i]};
+		for (ck.chunk = 0; ck.chunk < p->set_chunks[i]; ck.chunk++)
 			bpf_map_delete_elem(s->m->sg_rules, &ck);
-		dps_alloc_put(&s->set_idx, x->sets[i]);
+		dps_alloc_put(&s->set_idx, p->sets[i]);
 	}
-	x->n_sg_keys = 0;
-	x->n_sets = 0;
+	p->n_keys = 0;
+	p->n_sets = 0;
+}
+
+static void dps_prof_put(struct dpsync *s, uint32_t idx)
+{
+	struct dps_prof *p = idx < DP_SGP_MAX ? s->profs[idx] : NULL;
+	if (!p || --p->refs > 0)
+		return;
+	dps_prof_drop_tables(s, p);
+	struct dp_sgp zero = {0};
+	bpf_map_update_elem(s->m->sgp, &idx, &zero, BPF_ANY);
+	json_object_del(s->prof_by_key, p->key);
+	char k[16];
+	snprintf(k, sizeof(k), "%u", idx);
+	json_object_del(s->dirty_prof, k);
+	free(p->keys);
+	free(p->sets);
+	free(p->set_chunks);
+	free(p);
+	s->profs[idx] = NULL;
+	dps_alloc_put(&s->prof_idx, idx);
 }
 
 static void dps_eni_remove(struct dpsync *s, struct dps_eni *x)
@@ -882,7 +911,8 @@ static void dps_eni_remove(struct dpsync *s, struct dps_eni *x)
 		uint32_t ifx = x->val.ifindex;
 		bpf_map_delete_elem(s->m->ifmap, &ifx);
 	}
-	dps_sg_drop_tables(s, x);
+	if (x->prof)
+		dps_prof_put(s, x->prof);
 	/* Clear the entry (id too: the index is free), and its counters. */
 	struct dp_eni zero = {0};
 	bpf_map_update_elem(s->m->eni, &x->idx, &zero, BPF_ANY);
@@ -914,22 +944,13 @@ static bool dps_addrkey_eq(const struct dp_addr_key *a, const struct dp_addr_key
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
-/* Compiles and writes the ENI's security-group tables into its free slot,
- * flips the slot (bumping the generation) and frees the old slot. */
-static int dps_sg_write_(struct dpsync *s, struct dps_eni *x);
-
-static int dps_sg_write(struct dpsync *s, struct dps_eni *x)
-{
-	uint64_t t0 = dps_now_us();
-	int rc = dps_sg_write_(s, x);
-	dps_t_sg += dps_now_us() - t0;
-	return rc;
-}
-
-static int dps_sg_write_(struct dpsync *s, struct dps_eni *x)
+/* Compiles a profile's tables from one of its members and writes them into
+ * the free slot, flips the slot (bumping the generation every member's
+ * flows carry) and frees the old slot. */
+static int dps_prof_write_(struct dpsync *s, struct dps_prof *p)
 {
 	struct sgc_tables t;
-	int rc = sgc_compile_nic(s->sgi, x->id, &t);
+	int rc = sgc_compile_nic(s->sgi, p->rep, &t);
 	if (rc == -ENOENT) {
 		/* Not in any group the index knows (yet): no tables, so egress
 		 * accepts and ingress drops by default. */
@@ -937,7 +958,8 @@ static int dps_sg_write_(struct dpsync *s, struct dps_eni *x)
 	} else if (rc < 0) {
 		return rc;
 	}
-	unsigned slot = (x->val.sg_slot & 1) ^ 1;
+	unsigned slot = (p->val.slot & 1) ^ 1;
+	uint32_t base = DP_SGP_BASE + p->idx;
 	uint32_t *gid = calloc(t.nsets ? t.nsets : 1, sizeof(*gid));
 	uint32_t *gch = calloc(t.nsets ? t.nsets : 1, sizeof(*gch));
 	size_t nk = 0;
@@ -945,11 +967,11 @@ static int dps_sg_write_(struct dpsync *s, struct dps_eni *x)
 		for (int v = 0; v < 2; v++)
 			nk += t.t[e][v].n;
 	struct dp_sg_key *keys = calloc(nk ? nk : 1, sizeof(*keys));
+	size_t nsets = 0, w = 0;
 	if (!gid || !gch || !keys) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	size_t nsets = 0, w = 0;
 	for (size_t i = 1; i < t.nsets; i++) {
 		uint32_t n = sgc_chunk_count(&t.sets[i]);
 		uint32_t g = dps_alloc_get(&s->set_idx);
@@ -974,7 +996,7 @@ static int dps_sg_write_(struct dpsync *s, struct dps_eni *x)
 		for (int v = 0; v < 2; v++)
 			for (size_t i = 0; i < t.t[e][v].n; i++) {
 				const struct sgc_entry *en = &t.t[e][v].e[i];
-				sgc_entry_key(en, x->idx, slot, e, v, &keys[w]);
+				sgc_entry_key(en, base, slot, e, v, &keys[w]);
 				struct dp_sg_val val = en->val;
 				val.ruleset = val.ruleset < t.nsets ? gid[val.ruleset] : 0;
 				if (bpf_map_update_elem(s->m->sg_lpm, &keys[w], &val, BPF_ANY) <
@@ -984,30 +1006,29 @@ static int dps_sg_write_(struct dpsync *s, struct dps_eni *x)
 				}
 				w++;
 			}
-	/* Flip: one update of the ENI entry makes the new tables live. */
-	x->val.sg_slot = (uint8_t)slot;
-	x->val.gen++;
-	if (bpf_map_update_elem(s->m->eni, &x->idx, &x->val, BPF_ANY) < 0) {
+	/* Flip: one update of the profile makes the new tables live for every
+	 * member at once. */
+	struct dp_sgp nv = {.gen = p->val.gen + 1, .slot = (uint8_t)slot};
+	if (bpf_map_update_elem(s->m->sgp, &p->idx, &nv, BPF_ANY) < 0) {
 		rc = -errno;
-		x->val.sg_slot ^= 1;
 		goto undo;
 	}
-	dps_sg_drop_tables(s, x);
-	free(x->sg_keys);
-	free(x->sets);
-	free(x->set_chunks);
-	x->sg_keys = keys;
-	x->n_sg_keys = w;
-	x->sets = calloc(nsets ? nsets : 1, sizeof(*x->sets));
-	x->set_chunks = calloc(nsets ? nsets : 1, sizeof(*x->set_chunks));
-	if (!x->sets || !x->set_chunks)
+	p->val = nv;
+	dps_prof_drop_tables(s, p);
+	free(p->keys);
+	free(p->sets);
+	free(p->set_chunks);
+	p->keys = keys;
+	p->n_keys = w;
+	p->sets = calloc(nsets ? nsets : 1, sizeof(*p->sets));
+	p->set_chunks = calloc(nsets ? nsets : 1, sizeof(*p->set_chunks));
+	if (!p->sets || !p->set_chunks)
 		fatal("out of memory");
 	for (size_t i = 1; i <= nsets; i++) {
-		x->sets[i - 1] = gid[i];
-		x->set_chunks[i - 1] = gch[i];
+		p->sets[i - 1] = gid[i];
+		p->set_chunks[i - 1] = gch[i];
 	}
-	x->n_sets = nsets;
-	x->sg_written = true;
+	p->n_sets = nsets;
 	keys = NULL;
 	rc = 0;
 	goto out;
@@ -1028,12 +1049,71 @@ out:
 	return rc;
 }
 
+static int dps_prof_write(struct dpsync *s, struct dps_prof *p)
+{
+	uint64_t t0 = dps_now_us();
+	int rc = dps_prof_write_(s, p);
+	dps_t_sg += dps_now_us() - t0;
+	return rc;
+}
+
+/* The profile key of a NIC document: its owner and its groups, sorted. */
+static void dps_prof_key(json_t *nic, char *buf, size_t len)
+{
+	const char *ids[16];
+	size_t n = 0, i;
+	json_t *g;
+	json_array_foreach(json_object_get(nic, "security_group_ids"), i, g)
+	{
+		if (n < 16 && json_is_string(g))
+			ids[n++] = json_string_value(g);
+	}
+	for (size_t a = 1; a < n; a++)
+		for (size_t b = a; b > 0 && strcmp(ids[b - 1], ids[b]) > 0; b--) {
+			const char *t = ids[b];
+			ids[b] = ids[b - 1];
+			ids[b - 1] = t;
+		}
+	int off = snprintf(buf, len, "%lld:", (long long)mj_int(nic, "owner"));
+	for (i = 0; i < n && off > 0 && (size_t)off < len; i++)
+		off += snprintf(buf + off, len - (size_t)off, "%s%s", i ? "," : "", ids[i]);
+}
+
+/* The profile for a key, made (with its tables) when it is new; a
+ * reference is taken.  0 when none could be made. */
+static uint32_t dps_prof_get(struct dpsync *s, const char *key, const char *member)
+{
+	json_t *v = json_object_get(s->prof_by_key, key);
+	if (v) {
+		struct dps_prof *p = s->profs[json_integer_value(v)];
+		p->refs++;
+		return p->idx;
+	}
+	uint32_t i = dps_alloc_get(&s->prof_idx);
+	if (!i)
+		return 0;
+	struct dps_prof *p = calloc(1, sizeof(*p));
+	if (!p)
+		fatal("out of memory");
+	snprintf(p->key, sizeof(p->key), "%s", key);
+	snprintf(p->rep, sizeof(p->rep), "%s", member);
+	p->idx = i;
+	p->refs = 1;
+	bpf_map_lookup_elem(s->m->sgp, &i, &p->val); /* a recycled index keeps counting */
+	s->profs[i] = p;
+	json_object_set_new(s->prof_by_key, key, json_integer(i));
+	int rc = dps_prof_write(s, p);
+	if (rc < 0)
+		log_warn("dataplane: security-group tables of %s: %s", key, strerror(-rc));
+	return i;
+}
+
 /* Writes a NIC's entries once its device exists: its index (allocated on
  * first use), security-group tables (first time: they flip the slot), the
  * ENI entry v, the device's ifmap entry, its addresses (keys[0..n), the rest
  * removed), and the program on the device. */
-static int dps_nic_commit(struct dpsync *s, const char *id, int ifindex, struct dp_eni v,
-			  const struct dp_addr_key *keys, size_t n)
+static int dps_nic_commit(struct dpsync *s, const char *id, json_t *doc, int ifindex,
+			  struct dp_eni v, const struct dp_addr_key *keys, size_t n)
 {
 	json_t *xi = json_object_get(s->eni_by_id, id);
 	struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
@@ -1057,22 +1137,39 @@ static int dps_nic_commit(struct dpsync *s, const char *id, int ifindex, struct 
 		bpf_map_delete_elem(s->m->ifmap, &old);
 	}
 	v.ifindex = (uint32_t)ifindex;
-	v.sg_slot = x->val.sg_slot;
 	v.gen = x->val.gen;
 	snprintf(v.id, sizeof(v.id), "%s", id);
-	if (!x->sg_written) {
-		x->val = v;
-		int rc = dps_sg_write(s, x);
-		if (rc < 0) {
-			log_warn("dataplane: %s: security-group tables: %s", id, strerror(-rc));
-			return rc;
+	/* Its security-group profile: the same one unless its groups or owner
+	 * changed; a new profile's tables are written before the ENI points at
+	 * it, and its generation moves so flows are decided again. */
+	char pkey[256];
+	dps_prof_key(doc, pkey, sizeof(pkey));
+	uint32_t old_prof = x->prof;
+	if (!old_prof || strcmp(s->profs[old_prof]->key, pkey) != 0) {
+		uint32_t np = dps_prof_get(s, pkey, id);
+		if (!np) {
+			log_warn("dataplane: %s: no free security-group profile", id);
+			return -ENOSPC;
 		}
-		v = x->val;
-		json_object_del(s->dirty_sg, id); /* written just now */
+		x->prof = np;
+		v.gen++;
+	} else {
+		old_prof = 0;
 	}
+	v.sg_tab = x->prof;
 	if (bpf_map_update_elem(s->m->eni, &x->idx, &v, BPF_ANY) < 0)
 		return -errno;
 	x->val = v;
+	if (old_prof) {
+		struct dps_prof *op = s->profs[old_prof];
+		if (op && op->refs > 1 && strcmp(op->rep, id) == 0)
+			for (uint32_t i = 1; i < DP_ENI_MAX; i++)
+				if (s->enis[i] && s->enis[i] != x && s->enis[i]->prof == old_prof) {
+					snprintf(op->rep, sizeof(op->rep), "%s", s->enis[i]->id);
+					break;
+				}
+		dps_prof_put(s, old_prof);
+	}
 	struct dp_ifmap_val iv = {.eni = x->idx};
 	uint32_t ifx = (uint32_t)ifindex;
 	bpf_map_update_elem(s->m->ifmap, &ifx, &iv, BPF_ANY);
@@ -1171,7 +1268,7 @@ static int dps_classic_apply(struct dpsync *s, const char *id, json_t *inst)
 				      {.net = v.link_net, .family = 4}};
 	dps_addr16(&a, keys[0].addr);
 	dps_addr16(&a, keys[1].addr);
-	return dps_nic_commit(s, id, ifindex, v, keys, v.link_net ? 2 : 1);
+	return dps_nic_commit(s, id, inst, ifindex, v, keys, v.link_net ? 2 : 1);
 }
 
 /* Brings one NIC's devices and entries to what the documents say. */
@@ -1223,7 +1320,7 @@ static int dps_eni_apply(struct dpsync *s, const char *id)
 		keys[i].family = want.p[i].addr.family;
 		dps_addr16(&want.p[i].addr, keys[i].addr);
 	}
-	return dps_nic_commit(s, id, ifindex, v, keys, want.n);
+	return dps_nic_commit(s, id, eni, ifindex, v, keys, want.n);
 }
 
 /* --- route tables --------------------------------------------------------- */
@@ -1444,20 +1541,34 @@ int dpsync_apply(struct dpsync *s)
 		}
 		json_object_del(s->dirty_eni, id);
 	}
+	/* Group changes: each profile a changed NIC uses is compiled once
+	 * (from that NIC, which is a member). */
 	json_object_foreach_safe(s->dirty_sg, tmp, id, v)
 	{
 		json_t *xi = json_object_get(s->eni_by_id, id);
 		struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
-		if (x) {
-			int rc = dps_sg_write(s, x);
+		if (x && x->prof && s->profs[x->prof]) {
+			char k[16];
+			snprintf(k, sizeof(k), "%u", x->prof);
+			snprintf(s->profs[x->prof]->rep, sizeof(s->profs[x->prof]->rep), "%s", id);
+			dps_mark(s->dirty_prof, k);
+		}
+		json_object_del(s->dirty_sg, id);
+	}
+	json_object_foreach_safe(s->dirty_prof, tmp, id, v)
+	{
+		uint32_t pi = (uint32_t)strtoul(id, NULL, 10);
+		struct dps_prof *p = pi < DP_SGP_MAX ? s->profs[pi] : NULL;
+		if (p) {
+			int rc = dps_prof_write(s, p);
 			if (rc < 0) {
-				log_warn("dataplane: %s: security-group tables: %s", id,
+				log_warn("dataplane: security-group tables of %s: %s", p->key,
 					 strerror(-rc));
 				errors++;
 				continue;
 			}
 		}
-		json_object_del(s->dirty_sg, id);
+		json_object_del(s->dirty_prof, id);
 	}
 	json_object_foreach_safe(s->dirty_vtb, tmp, id, v)
 	{
@@ -1538,7 +1649,15 @@ int dpsync_reconcile(struct dpsync *s)
 			removed++;
 		}
 	}
-	/* Entries of tables or slots nobody owns. */
+	/* Security-group entries and rule sets that no live profile owns, and
+	 * the profile indexes of the previous run. */
+	uint8_t *live_set = calloc(DP_SG_CHUNK_MAX, 1);
+	if (!live_set)
+		fatal("out of memory");
+	for (uint32_t i = 1; i < DP_SGP_MAX; i++)
+		if (s->profs[i])
+			for (size_t k = 0; k < s->profs[i]->n_sets; k++)
+				live_set[s->profs[i]->sets[k]] = 1;
 	struct dp_sg_key sk, sn;
 	bool first = true;
 	struct dp_sg_key *stale = NULL;
@@ -1546,9 +1665,11 @@ int dpsync_reconcile(struct dpsync *s)
 	while (bpf_map_get_next_key(s->m->sg_lpm, first ? NULL : &sk, &sn) == 0) {
 		first = false;
 		sk = sn;
-		uint32_t ei = sk.table >> 3;
-		struct dps_eni *x = ei < DP_ENI_MAX ? s->enis[ei] : NULL;
-		if (!x || ((sk.table >> 2) & 1) != (x->val.sg_slot & 1)) {
+		uint32_t base = sk.table >> 3;
+		struct dps_prof *p = base >= DP_SGP_BASE && base - DP_SGP_BASE < DP_SGP_MAX
+					 ? s->profs[base - DP_SGP_BASE]
+					 : NULL;
+		if (!p || ((sk.table >> 2) & 1) != (p->val.slot & 1)) {
 			stale = dps_grow(stale, ns, sizeof(*stale));
 			stale[ns++] = sk;
 		}
@@ -1562,7 +1683,7 @@ int dpsync_reconcile(struct dpsync *s)
 	while (bpf_map_get_next_key(s->m->sg_rules, first ? NULL : &ck, &cn) == 0) {
 		first = false;
 		ck = cn;
-		if (ck.ruleset >= DP_SG_CHUNK_MAX || !s->set_idx.used[ck.ruleset]) {
+		if (ck.ruleset >= DP_SG_CHUNK_MAX || !live_set[ck.ruleset]) {
 			cstale = dps_grow(cstale, nc, sizeof(*cstale));
 			cstale[nc++] = ck;
 		}
@@ -1570,6 +1691,16 @@ int dpsync_reconcile(struct dpsync *s)
 	for (size_t i = 0; i < nc; i++)
 		bpf_map_delete_elem(s->m->sg_rules, &cstale[i]);
 	free(cstale);
+	for (uint32_t i = 1; i < DP_SG_CHUNK_MAX; i++)
+		if (s->set_idx.used[i] && !live_set[i])
+			s->set_idx.used[i] = 0;
+	free(live_set);
+	for (uint32_t i = 1; i < DP_SGP_MAX; i++)
+		if (s->prof_idx.used[i] && !s->profs[i]) {
+			struct dp_sgp zero = {0};
+			bpf_map_update_elem(s->m->sgp, &i, &zero, BPF_ANY);
+			s->prof_idx.used[i] = 0;
+		}
 	removed += (int)(ns + nc);
 	/* Route tables with no document. */
 	for (uint32_t i = 1; i < DP_RTB_MAX; i++)

@@ -88,11 +88,13 @@ struct dp_eni {
 	dp_u32 gen;	 /* policy generation (see above) */
 	dp_u32 link_net; /* ClassicLink: the VPC's network index it is linked to, or 0 */
 	dp_u8 mac[6];
-	dp_u8 sg_slot; /* which of the two security-group table slots is live */
+	dp_u8 sg_slot; /* sg_tab 0: which of its own two table slots is live */
 	dp_u8 flags;   /* DP_ENI_* */
 	dp_u32 gw4;    /* vSwitch gateway, network order (0: none) */
 	dp_u8 gw6[16]; /* vSwitch IPv6 gateway (0: none); fe80::1 is always answered */
 	char id[32];   /* "eni-..." (or the classic instance id), NUL-padded */
+	dp_u32 sg_tab; /* its security-group profile ("sgp" index), 0: tables of its own */
+	dp_u32 pad2;
 };
 
 struct dp_ifmap_val {
@@ -160,12 +162,26 @@ struct dp_net {
  * A remote address that shares a group with InnerAccessPolicy Accept carries
  * DP_SG_INNER: the flow is allowed whatever the rules (NET-13).
  *
- * Tables never change in place.  Each ENI has two slots; the agent writes the
- * new tables into the slot that is not live (new rule-set ids), flips
- * dp_eni.sg_slot in one update, then deletes the old slot's entries.
+ * The tables depend only on a NIC's owner and set of groups, so NICs with the
+ * same set share one profile (array "sgp", index dp_eni.sg_tab): a rule
+ * change rewrites one profile's tables, not every member's.  (An ENI with
+ * sg_tab 0 has tables of its own, under its ENI index and dp_eni.sg_slot.)
  *
- * table = eni index << 3 | slot << 2 | (dir == egress) << 1 | (family == 6)
+ * Tables never change in place.  A profile has two slots; the agent writes
+ * the new tables into the slot that is not live (new rule-set ids), flips
+ * dp_sgp.slot in one update (bumping its generation), then deletes the old
+ * slot's entries.
+ *
+ * table = base << 3 | slot << 2 | (dir == egress) << 1 | (family == 6), where
+ * base is DP_SGP_BASE + the profile index, or the ENI index for sg_tab 0.
  */
+#define DP_SGP_MAX DP_ENI_MAX
+#define DP_SGP_BASE (1u << 20)
+struct dp_sgp {
+	dp_u32 gen; /* added to the member ENIs' generations */
+	dp_u8 slot;
+	dp_u8 pad[3];
+};
 #define DP_SG_TABLE(eni, slot, egress, v6)                                                         \
 	(((dp_u32)(eni) << 3) | ((dp_u32)(slot) << 2) | ((dp_u32)(egress) << 1) | (dp_u32)(v6))
 struct dp_sg_key {

@@ -106,18 +106,18 @@ static __always_inline void dp_sg_flow_of(const struct dp_ctx *c, struct dp_sg_f
 		f->sport = c->p.sport;
 		f->dport = c->p.dport;
 		f->src_eni = c->eni_idx;
-		f->src_slot = c->eni->sg_slot;
+		dp_sg_where(c->eni_idx, c->eni, &f->src_tab, &f->src_slot);
 		f->dst_eni = c->dst_idx;
-		f->dst_slot = c->dst ? c->dst->sg_slot : 0;
+		dp_sg_where(c->dst_idx, c->dst, &f->dst_tab, &f->dst_slot);
 	} else {
 		dp_addr_cpy(f->saddr, c->p.daddr);
 		dp_addr_cpy(f->daddr, c->p.saddr);
 		f->sport = icmp ? c->p.sport : c->p.dport;
 		f->dport = icmp ? 0 : c->p.sport;
 		f->src_eni = c->dst_idx;
-		f->src_slot = c->dst ? c->dst->sg_slot : 0;
+		dp_sg_where(c->dst_idx, c->dst, &f->src_tab, &f->src_slot);
 		f->dst_eni = c->eni_idx;
-		f->dst_slot = c->eni->sg_slot;
+		dp_sg_where(c->eni_idx, c->eni, &f->dst_tab, &f->dst_slot);
 	}
 }
 
@@ -280,7 +280,11 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 		__u32 t = c->eni->rtb;
 		struct dp_rtb *tb = t ? bpf_map_lookup_elem(&rtb, &t) : NULL;
 		rt_gen = tb ? tb->gen : 0;
-		int fresh = c->dst && e->src_gen == c->eni->gen && e->dst_gen == c->dst->gen &&
+		__u32 tb0;
+		__u8 sl0;
+		__u32 gsrc = dp_sg_where(c->eni_idx, c->eni, &tb0, &sl0);
+		__u32 gdst = dp_sg_where(d, c->dst, &tb0, &sl0);
+		int fresh = c->dst && e->src_gen == gsrc && e->dst_gen == gdst &&
 			    (e->reply || e->rt_gen == rt_gen);
 		dp_trace(c, DP_STAGE_CT, e->state, e->reply, fresh, d);
 		if (fresh) {
@@ -304,11 +308,11 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 				dp_ct_reverse(&ck, &ok);
 				struct dp_ct *oe = bpf_map_lookup_elem(&ct, &ok);
 				if (oe) {
-					oe->src_gen = c->dst->gen;
-					oe->dst_gen = c->eni->gen;
+					oe->src_gen = gdst;
+					oe->dst_gen = gsrc;
 				}
-				e->src_gen = c->eni->gen;
-				e->dst_gen = c->dst->gen;
+				e->src_gen = gsrc;
+				e->dst_gen = gdst;
 			}
 			c->routed = e->routed;
 			dp_ct_touch(c, &ck, e, now);
@@ -338,11 +342,15 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 	r = dp_decide(c, &rt_gen);
 	if (r)
 		return dp_drop(c, r);
+	__u32 tb1;
+	__u8 sl1;
+	__u32 gs = dp_sg_where(c->eni_idx, c->eni, &tb1, &sl1);
+	__u32 gd = dp_sg_where(c->dst_idx, c->dst, &tb1, &sl1);
 	if (e && !c->tracing) {
 		/* Revalidated: refresh both entries in place. */
 		e->dst_eni = c->dst_idx;
-		e->src_gen = c->eni->gen;
-		e->dst_gen = c->dst->gen;
+		e->src_gen = gs;
+		e->dst_gen = gd;
 		e->rt_gen = rt_gen;
 		e->routed = c->routed;
 		dp_ct_touch(c, &ck, e, now);
@@ -351,12 +359,12 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 		struct dp_ct *re = bpf_map_lookup_elem(&ct, &rk);
 		if (re) {
 			re->dst_eni = c->eni_idx;
-			re->src_gen = c->dst->gen;
-			re->dst_gen = c->eni->gen;
+			re->src_gen = gd;
+			re->dst_gen = gs;
 			re->routed = c->routed;
 		}
 	} else {
-		r = dp_ct_create(c, &ck, c->eni->gen, c->dst->gen, rt_gen, now);
+		r = dp_ct_create(c, &ck, gs, gd, rt_gen, now);
 		if (r)
 			return dp_drop(c, r);
 	}

@@ -71,6 +71,14 @@ struct {
 } net SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DP_SGP_MAX);
+	__type(key, __u32);
+	__type(value, struct dp_sgp);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} sgp SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, DP_SG_PREFIX_MAX);
 	__type(key, struct dp_sg_key);

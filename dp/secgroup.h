@@ -27,6 +27,7 @@ enum { DP_SG_RES_ACCEPT = 1, DP_SG_RES_DROP = 2, DP_SG_RES_INNER = 3, DP_SG_RES_
 struct dp_sg_flow {
 	__u8 saddr[16], daddr[16];
 	__u32 src_eni, dst_eni;
+	__u32 src_tab, dst_tab; /* table bases (dp.h "security groups") */
 	__u8 src_slot, dst_slot;
 	__u8 family, proto;
 	__u16 sport, dport; /* network order */
@@ -95,8 +96,8 @@ static __always_inline int dp_sg_check(const struct dp_sg_flow *f, int egress, _
 	int v6 = f->family == 6;
 	struct dp_sg_key k = {
 	    .prefixlen = 32 + (v6 ? 128 : 32),
-	    .table = egress ? DP_SG_TABLE(f->src_eni, f->src_slot & 1, 1, v6)
-			    : DP_SG_TABLE(f->dst_eni, f->dst_slot & 1, 0, v6),
+	    .table = egress ? DP_SG_TABLE(f->src_tab, f->src_slot & 1, 1, v6)
+			    : DP_SG_TABLE(f->dst_tab, f->dst_slot & 1, 0, v6),
 	};
 	const __u8 *remote = egress ? f->daddr : f->saddr;
 	dp_addr_cpy(k.addr, remote);
@@ -112,6 +113,28 @@ static __always_inline int dp_sg_check(const struct dp_sg_flow *f, int egress, _
 		return DP_SG_RES_DEFAULT;
 	*counter = w.counter;
 	return w.action == DP_ACT_ACCEPT ? DP_SG_RES_ACCEPT : DP_SG_RES_DROP;
+}
+
+/* Where an ENI's tables are: *base and *slot for DP_SG_TABLE, and the
+ * generation its flows are decided under (its own plus its profile's). */
+static __always_inline __u32 dp_sg_where(__u32 eni_idx, const struct dp_eni *e, __u32 *base,
+					 __u8 *slot)
+{
+	if (!e) {
+		*base = 0;
+		*slot = 0;
+		return 0;
+	}
+	if (!e->sg_tab) {
+		*base = eni_idx;
+		*slot = e->sg_slot & 1;
+		return e->gen;
+	}
+	__u32 t = e->sg_tab;
+	struct dp_sgp *p = bpf_map_lookup_elem(&sgp, &t);
+	*base = DP_SGP_BASE + t;
+	*slot = p ? p->slot & 1 : 0;
+	return e->gen + (p ? p->gen : 0);
 }
 
 /* The decision for a new flow: 0 (allowed) or a drop reason.  Counts the
