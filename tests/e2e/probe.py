@@ -15,7 +15,7 @@ Plain python3, standard library only.
         the namespace's own stack, so a probe is exactly the packet asked for
         (any source address, any ports, a bare TCP SYN).  PROBES.json is a
         list of {"dev","src","dst","proto":"tcp|udp|icmp|arp","sport","dport",
-        "ttl","gw"}; the destination MAC is the gateway's, learnt by ARP
+        "tcp_flags" (default 0x02, SYN),"ttl","gw"}; the destination MAC is the gateway's, learnt by ARP
         (the network answers for the gateway).  An "arp" probe is a
         broadcast who-has dst tell src.  Prints one JSON line with the
         number sent.
@@ -76,7 +76,9 @@ def l4(p):
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst)
     if proto == "tcp":
         seq = (sport * 7919 + dport) & 0xFFFFFFFF
-        seg = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, 0x02, 64240, 0, 0)
+        flags = int(p.get("tcp_flags", 0x02))
+        ack = (dport * 104729 + sport) & 0xFFFFFFFF if flags & 0x10 else 0
+        seg = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 64240, 0, 0)
         c = csum(pseudo + struct.pack("!BBH", 0, 6, len(seg)) + seg)
         return seg[:16] + struct.pack("!H", c) + seg[18:]
     if proto == "udp":

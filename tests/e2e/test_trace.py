@@ -19,7 +19,8 @@ its source instance; trace's verdict must be exactly what arrives
     Sources: every instance (10% of packets with a source address not its own).
     Destinations: every address above (70%), free ones (10.0.1.20 is free in A,
     10.0.1.99, 10.0.2.99, 10.0.3.5 outside any vSwitch, 192.168.7.7 outside the VPC).
-    Protocols: tcp SYN, udp, icmp echo, and ARP requests (answered by the network:
+    Protocols: tcp (mostly SYN, also ACK, FIN+ACK, RST, PSH+ACK outside any flow), udp,
+    icmp echo, and ARP requests (answered by the network:
     Reply, seen as an ARP reply at the sender; never flooded to another instance).
     Each instance runs probe.py listen; senders use probe.py send (AF_PACKET).
 """
@@ -34,6 +35,7 @@ import pytest
 from conftest import PY, PROBE
 
 N_PACKETS = int(os.environ.get("OVE2E_TRACE_PACKETS", "300"))
+FLAG_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10}
 SEED = int(os.environ.get("OVE2E_SEED", "20261203"))
 
 
@@ -77,6 +79,8 @@ def trace(cloud, inst, p):
         args += ["--sport", p["sport"]]
     if p["proto"] in ("tcp", "udp"):
         args += ["--dport", p["dport"]]
+    if p.get("flags"):
+        args += ["--flags", p["flags"]]
     r = cloud.cli(*args, profile=inst.t.profile, check=False)
     if r.returncode != 0:
         return {"Verdict": "error", "Error": r.stderr.strip()}
@@ -108,20 +112,23 @@ def make_probes(rng, inst, addrs, n):
             if sport not in used_sports:
                 used_sports.add(sport)
                 break
+        flags = None
         if proto == "tcp":
             dport = rng.choice([22, 80] + list(range(8000, 8010)))
+            flags = rng.choice(["SYN"] * 8 + ["ACK", "FIN,ACK", "RST", "PSH,ACK"])
         elif proto == "udp":
             dport = rng.choice([53] + list(range(9000, 9010)))
         else:
             dport = 0
         probes.append({"n": len(probes), "from": s, "src": src, "dst": dst, "proto": proto,
                        "sport": sport, "dport": dport, "dev": "eth0", "arp_src": me,
-                       "gw": inst[s].vsw.gw})
+                       "gw": inst[s].vsw.gw, "flags": flags,
+                       "tcp_flags": sum(FLAG_BITS[f] for f in flags.split(",")) if flags else 0})
     return probes
 
 
-def key(proto, src, dst, sport, dport):
-    return (proto, src, dst, sport, dport if proto != "icmp" else 0)
+def key(proto, src, dst, sport, dport, flags=0):
+    return (proto, src, dst, sport, dport if proto != "icmp" else 0, flags if proto == "tcp" else 0)
 
 
 def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
@@ -171,9 +178,10 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
                 r["sport"] = r["dport"] = 0
             if r["proto"] == "icmp" and r["icmp_type"] != 8:
                 continue
-            if r["proto"] == "tcp" and r.get("tcp_flags", 0) & 0x12 != 0x02:
-                continue  # only SYNs are probes
-            arrived.setdefault(key(r["proto"], r["src"], r["dst"], r["sport"], r["dport"]), set()).add(name)
+            # (Replies of the receivers' stacks, SYN-ACK, RST, never match a probe:
+            # their source port is a probe's destination port, below 20000.)
+            arrived.setdefault(key(r["proto"], r["src"], r["dst"], r["sport"], r["dport"],
+                                   r.get("tcp_flags", 0)), set()).add(name)
     mismatches = []
     verdicts = {}
     reasons = {}
@@ -182,7 +190,8 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
         verdicts[v] = verdicts.get(v, 0) + 1
         if v == "Drop":
             reasons[t.get("DropReason")] = reasons.get(t.get("DropReason"), 0) + 1
-        got = arrived.get(key(p["proto"], p["src"], p["dst"], p["sport"], p["dport"]), set())
+        got = arrived.get(key(p["proto"], p["src"], p["dst"], p["sport"], p["dport"], p["tcp_flags"]),
+                          set())
         if p["proto"] == "arp":
             # Answered by the network (Reply) or dropped; never flooded to anyone.
             answered = arp_replies.get((p["from"], p["dst"], p["src"]), 0) > 0
@@ -198,7 +207,8 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
             mismatches.append((p, v, t.get("DropReason"), t.get("DeliverTo"), sorted(got)))
     print(f"trace verdicts {verdicts}, drop reasons {reasons}")
     detail = "\n".join(f"  #{p['n']} {p['from']}: {p['proto']} {p['src']}:{p['sport']} -> "
-                       f"{p['dst']}:{p['dport']}  trace {v} {r or ''} {d or ''}  arrived at {g}"
+                       f"{p['dst']}:{p['dport']} {p['flags'] or ''}  trace {v} {r or ''} {d or ''}  "
+                       f"arrived at {g}"
                        for p, v, r, d, g in mismatches[:20])
     assert not mismatches, (f"seed {SEED}: {len(mismatches)} of {len(probes)} packets disagree with "
                             f"trace:\n{detail}")
