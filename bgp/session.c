@@ -15,6 +15,15 @@
  *     call that may have ended the connection.
  *  4. Every FSM event goes through fsm_event(), which carries out the
  *     actions of bgp_fsm_event() in a fixed order (run_actions()).
+ *  5. One event's work is bounded: process_input() handles at most
+ *     BGP_READ_BATCH messages or BGP_READ_BUDGET_MS; while complete
+ *     messages wait in c->in, the read event is off and c->ev_resume is
+ *     pending, so the buffer never fills and a read never returns 0 for
+ *     lack of room.  Inbound refresh requests are rate-limited
+ *     (refresh_request()); re-advertisement is O(networks) (adjout.c).
+ *  6. c->out never holds more than cfg.max_output_queue bytes of ours (a
+ *     NOTIFICATION aside): conn_send() refuses more, sets c->overflow, and
+ *     on_outq() resets the session from the event loop.
  *
  * Transitions and the function behind each:
  *   Idle -> Connect/Active        fsm_event(MANUAL_START|AUTO_START): start_connect()

@@ -1,6 +1,6 @@
 /*
  * Unit tests of bgp/session.c and speaker.c against a hostile raw peer over
- * loopback, without privileges (127.0.0.1 = the speaker, 127.0.0.2 = the
+ * loopback, without privileges (127.0.0.1 = the speaker, 127.0.0.3 = the
  * peer, unprivileged ports derived from the PID):
  *
  *   - a ROUTE-REFRESH flood: the event loop keeps serving a 10 ms timer
@@ -36,10 +36,13 @@
 #include "bgp/speaker.h"
 
 #define PEER_AS 65001u
+#define PEER_ADDR "127.0.0.3" /* not test_speaker.c's 127.0.0.2: its binds never meet ours */
 
+/* Listening ports above the kernel's ephemeral range (32768-60999) and the
+ * ports test_speaker.c uses, so no client socket or other case takes them. */
 static uint16_t port_base(int k)
 {
-	return (uint16_t)(20000 + (getpid() * 7 + k * 2) % 40000);
+	return (uint16_t)(61000 + (getpid() * 7 + k * 2) % 4000);
 }
 
 static void spin(struct event_base *base, int ms)
@@ -87,7 +90,7 @@ static char *state(struct bgp_speaker *sp)
 	return s;
 }
 
-/* A speaker on 127.0.0.1:port with one passive neighbor 127.0.0.2 and
+/* A speaker on 127.0.0.1:port with one passive neighbor PEER_ADDR and
  * nets IPv4 networks 10.x.y.0/24 (exported). */
 static struct bgp_speaker *speaker(struct event_base *base, uint16_t port, int nets,
 				   uint32_t max_outq)
@@ -115,7 +118,7 @@ static struct bgp_speaker *speaker(struct event_base *base, uint16_t port, int n
 	}
 	bgp_neighbor_config_defaults(&n);
 	n.addr_fam = BGP_FAM_V4;
-	inet_pton(AF_INET, "127.0.0.2", n.addr);
+	inet_pton(AF_INET, PEER_ADDR, n.addr);
 	n.remote_as = PEER_AS;
 	n.passive = true;
 	n.import_accept = n.export_networks = true;
@@ -138,7 +141,7 @@ static int peer_connect(uint16_t port, int rcvbuf)
 	cr_assert_geq(fd, 0);
 	if (rcvbuf)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	inet_pton(AF_INET, "127.0.0.2", &src.sin_addr);
+	inet_pton(AF_INET, PEER_ADDR, &src.sin_addr);
 	inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
 	cr_assert_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&dst, sizeof(dst)), 0, "%s", strerror(errno));
@@ -462,7 +465,7 @@ Test(session, accept_out_of_descriptors_pauses_instead_of_spinning, .timeout = 6
 					   dst = {.sin_family = AF_INET, .sin_port = htons(port)};
 			int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-			inet_pton(AF_INET, "127.0.0.2", &src.sin_addr);
+			inet_pton(AF_INET, PEER_ADDR, &src.sin_addr);
 			inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
 			bind(fd, (struct sockaddr *)&src, sizeof(src));
 			fcntl(fd, F_SETFL, O_NONBLOCK);
