@@ -227,6 +227,11 @@ const struct dpload_maps *dpload_maps(const struct dpload *d)
 	return &d->maps;
 }
 
+bool dpload_reused(const struct dpload *d)
+{
+	return d->own_prog_fd;
+}
+
 int dpload_ncpus(const struct dpload *d)
 {
 	return d->ncpus;

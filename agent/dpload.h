@@ -42,6 +42,10 @@ const struct dpload_maps *dpload_maps(const struct dpload *d);
 /* Number of possible CPUs: per-CPU map values are arrays of this many. */
 int dpload_ncpus(const struct dpload *d);
 
+/* True when the pinned program was reused (it came from this very object):
+ * devices that carry it need no new attachment. */
+bool dpload_reused(const struct dpload *d);
+
 /* Attaches (or replaces) the ENI program at TC ingress of ifindex. */
 int dpload_attach(struct dpload *d, int ifindex);
 

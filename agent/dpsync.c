@@ -88,6 +88,7 @@ struct dps_eni {
 	struct dp_addr_key *addrs;
 	size_t n_addrs;
 	uint32_t prof; /* its security-group profile (index), 0 before the first */
+	bool attached; /* the program is on its device (this run, or read back) */
 };
 
 /* A security-group profile: the tables shared by the NICs of one owner
@@ -441,6 +442,7 @@ static int dps_readback(struct dpsync *s)
 			snprintf(x->id, sizeof(x->id), "%s", e.id);
 			x->idx = i;
 			x->val = e;
+			x->attached = true; /* filters outlive the process */
 			s->enis[i] = x;
 			s->eni_idx.used[i] = 1;
 			json_object_set_new(s->eni_by_id, e.id, json_integer(i));
@@ -823,10 +825,46 @@ static int dps_inside_fn_(void *arg)
 	return 0;
 }
 
+/* A hash of everything dps_plumb configures for an ENI, kept in its map
+ * entry: after a restart an ENI whose device is there with the same hash is
+ * left as it is (thousands of ENIs are checked in milliseconds). */
+static uint32_t dps_plumb_hash(const char *ns, json_t *eni, json_t *vsw, bool up)
+{
+	uint64_t h = 1469598103934665603ull;
+	const char *parts[6] = {ns,
+				mj_str(eni, "mac"),
+				mj_str(eni, "primary_ip"),
+				mj_str(vsw, "cidr"),
+				mj_str(vsw, "ipv6_cidr"),
+				mj_str(eni, "id")};
+	for (int i = 0; i < 6; i++) {
+		for (const char *c = parts[i]; *c; c++)
+			h = (h ^ (uint8_t)*c) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	const char *arrs[2] = {"private_ips", "ipv6s"};
+	for (int k = 0; k < 2; k++) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(json_object_get(eni, arrs[k]), i, v)
+		{
+			for (const char *c = json_string_value(v); c && *c; c++)
+				h = (h ^ (uint8_t)*c) * 1099511628211ull;
+			h = (h ^ 0xfe) * 1099511628211ull;
+		}
+	}
+	h = (h ^ (uint64_t)mj_int(eni, "device_index")) * 1099511628211ull;
+	h = (h ^ (uint64_t)mj_int(eni, "queue_number")) * 1099511628211ull;
+	h = (h ^ (up ? 1u : 2u)) * 1099511628211ull;
+	uint32_t r = (uint32_t)(h ^ (h >> 32));
+	return r ? r : 1;
+}
+
 /* Makes the instance side of one ENI: the device inside the namespace, its
  * addresses and (primary ENI) default routes.  Returns the host ifindex or
  * a negative errno. */
-static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, bool up)
+static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, bool up,
+		     uint32_t *hash)
 {
 	char ns[96], dev[16], ifn[16];
 	dps_netns_name(s, mj_str(inst, "id"), ns, sizeof(ns));
@@ -836,6 +874,12 @@ static int dps_plumb(struct dpsync *s, json_t *eni, json_t *inst, json_t *vsw, b
 	if (!dps_parse_mac(mj_str(eni, "mac"), mac))
 		return -EINVAL;
 	int ifindex = 0, rc;
+	*hash = dps_plumb_hash(ns, eni, vsw, up);
+	json_t *xi = json_object_get(s->eni_by_id, mj_str(eni, "id"));
+	struct dps_eni *x = xi ? s->enis[json_integer_value(xi)] : NULL;
+	if (x && x->val.cfg_hash == *hash && x->val.ifindex &&
+	    netdev_ifindex(NULL, dev) == (int)x->val.ifindex)
+		return (int)x->val.ifindex; /* as configured, device and all */
 	if (s->tap) {
 		rc = netdev_tap_add(dev, mac, (unsigned)mj_int(eni, "queue_number"), &ifindex);
 		if (rc < 0)
@@ -1136,6 +1180,7 @@ static int dps_nic_commit(struct dpsync *s, const char *id, json_t *doc, int ifi
 		uint32_t old = x->val.ifindex;
 		bpf_map_delete_elem(s->m->ifmap, &old);
 	}
+	bool same_dev = x->val.ifindex == (uint32_t)ifindex && x->attached;
 	v.ifindex = (uint32_t)ifindex;
 	v.gen = x->val.gen;
 	snprintf(v.id, sizeof(v.id), "%s", id);
@@ -1191,11 +1236,14 @@ static int dps_nic_commit(struct dpsync *s, const char *id, json_t *doc, int ifi
 	memcpy(x->addrs, keys, n * sizeof(*keys));
 	x->n_addrs = n;
 	uint64_t ta = dps_now_us();
-	int rc = dpload_attach(s->dl, ifindex);
+	/* The same device carrying the same program: nothing to attach. */
+	int rc = same_dev && dpload_reused(s->dl) ? 0 : dpload_attach(s->dl, ifindex);
 	dps_t_attach += dps_now_us() - ta;
 	if (rc < 0)
 		log_warn("dataplane: %s: cannot attach the program to device %d: %s", id, ifindex,
 			 strerror(-rc));
+	else
+		x->attached = true;
 	return rc;
 }
 
@@ -1290,12 +1338,14 @@ static int dps_eni_apply(struct dpsync *s, const char *id)
 		return 0;
 	}
 	bool up = dps_instance_up(inst);
-	int ifindex = dps_plumb(s, eni, inst, vsw, up);
+	uint32_t hash = 0;
+	int ifindex = dps_plumb(s, eni, inst, vsw, up, &hash);
 	if (ifindex < 0) {
 		log_warn("dataplane: %s: cannot make its device: %s", id, strerror(-ifindex));
 		return ifindex;
 	}
 	struct dp_eni v = {0};
+	v.cfg_hash = hash;
 	v.net = dps_net_index(s, mj_str(eni, "vpc_id"), true);
 	struct dps_rtb *rt = dps_rtb_get(s, mj_str(vsw, "route_table_id"), true);
 	if (rt && !json_object_get(s->vtb, rt->id))

@@ -1278,12 +1278,27 @@ static bool is_nsfs(const char *path)
 
 /* NETNS_DIR as a shared mount point, as iproute2's netns_add() makes it, so
  * that namespaces bound later propagate to other mount namespaces. */
+/* The directory still exists (someone may have removed it since). */
+static bool is_nsfs_dir_ok(void)
+{
+	struct stat st;
+	return stat(NETDEV_NETNS_DIR, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int netns_dir_shared(void)
 {
+	/* Once per process (under netns_lock): MS_SHARED|MS_REC walks every
+	 * namespace mounted below, so doing it per namespace made creating N
+	 * of them cost O(N^2). */
+	static bool done;
+	if (done && is_nsfs_dir_ok())
+		return 0;
 	if (mkdir(NETDEV_NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	if (mount("", NETDEV_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+	if (mount("", NETDEV_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0) {
+		done = true;
 		return 0;
+	}
 	if (errno != EINVAL)
 		return -errno;
 	/* Not a mount point yet: bind it on itself, then share it. */
@@ -1291,6 +1306,7 @@ static int netns_dir_shared(void)
 		return -errno;
 	if (mount("", NETDEV_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
 		return -errno;
+	done = true;
 	return 0;
 }
 

@@ -88,13 +88,13 @@ struct dp_eni {
 	dp_u32 gen;	 /* policy generation (see above) */
 	dp_u32 link_net; /* ClassicLink: the VPC's network index it is linked to, or 0 */
 	dp_u8 mac[6];
-	dp_u8 sg_slot; /* sg_tab 0: which of its own two table slots is live */
-	dp_u8 flags;   /* DP_ENI_* */
-	dp_u32 gw4;    /* vSwitch gateway, network order (0: none) */
-	dp_u8 gw6[16]; /* vSwitch IPv6 gateway (0: none); fe80::1 is always answered */
-	char id[32];   /* "eni-..." (or the classic instance id), NUL-padded */
-	dp_u32 sg_tab; /* its security-group profile ("sgp" index), 0: tables of its own */
-	dp_u32 pad2;
+	dp_u8 sg_slot;	 /* sg_tab 0: which of its own two table slots is live */
+	dp_u8 flags;	 /* DP_ENI_* */
+	dp_u32 gw4;	 /* vSwitch gateway, network order (0: none) */
+	dp_u8 gw6[16];	 /* vSwitch IPv6 gateway (0: none); fe80::1 is always answered */
+	char id[32];	 /* "eni-..." (or the classic instance id), NUL-padded */
+	dp_u32 sg_tab;	 /* its security-group profile ("sgp" index), 0: tables of its own */
+	dp_u32 cfg_hash; /* agent only: a hash of what it configured in the instance */
 };
 
 struct dp_ifmap_val {
