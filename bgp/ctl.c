@@ -31,6 +31,10 @@ struct bgp_ctl {
 
 /* How long the control socket stops accepting after accept() failed. */
 #define BGP_CTL_PAUSE_MS 1000
+/* A client has this long to send its command line, and to take each part of
+ * the answer. */
+#define BGP_CTL_READ_TIMEOUT_S 10
+#define BGP_CTL_WRITE_TIMEOUT_S 30
 
 static json_t *counters_json(const struct bgp_neighbor *n)
 {
@@ -419,7 +423,7 @@ static void client_write_done(struct bufferevent *bev, void *arg)
 
 static void client_event(struct bufferevent *bev, short what, void *arg)
 {
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
 		bufferevent_free(bev);
 }
 
@@ -457,6 +461,11 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 		close(fd);
 		return;
 	}
+	/* A client that sends no command, or does not read its answer, is
+	 * dropped: otherwise each idle connection holds a descriptor forever. */
+	struct timeval rd = {BGP_CTL_READ_TIMEOUT_S, 0}, wr = {BGP_CTL_WRITE_TIMEOUT_S, 0};
+
+	bufferevent_set_timeouts(bev, &rd, &wr);
 	bufferevent_setcb(bev, client_read, NULL, client_event, ctl);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 }

@@ -10,7 +10,8 @@
  *     max-output-queue and the session is reset with Cease/8;
  *   - a connection burst: lingering sockets per address are capped, and
  *     accept() out of descriptors pauses the listener instead of spinning;
- *   - the control socket shows an AS path of 1,000 ASes whole;
+ *   - the control socket shows an AS path of 1,000 ASes whole, and drops
+ *     clients that never finish their command;
  *   - a malformed ROUTE-REFRESH: the NOTIFICATION data is the whole message.
  *
  * Each Criterion case runs in its own process, so a lowered RLIMIT_NOFILE
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -577,5 +579,43 @@ Test(session, bad_route_refresh_notification_carries_the_message, .timeout = 30)
 	cr_assert_eq(notif[20], BGP_RR_BAD_LEN);
 	cr_assert_eq(memcmp(notif + 21, bad, sizeof(bad)), 0);
 	close(fd);
+	teardown(base, sp);
+}
+
+/* ---- the control socket ---- */
+
+Test(session, idle_control_clients_are_dropped, .timeout = 40)
+{
+	struct event_base *base = event_base_new();
+	uint16_t port = port_base(6);
+	struct bgp_speaker *sp = speaker(base, port, 1, 0);
+	char path[64];
+	struct bgp_ctl *c;
+	int fds[20];
+
+	snprintf(path, sizeof(path), "/tmp/ovbgpt%d.sock", (int)getpid());
+	c = bgp_ctl_create(base, sp, path);
+	cr_assert_not_null(c);
+	for (int i = 0; i < 20; i++) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+		strcpy(sun.sun_path, path);
+		fds[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+		cr_assert_eq(connect(fds[i], (struct sockaddr *)&sun, sizeof(sun)), 0);
+		fcntl(fds[i], F_SETFL, O_NONBLOCK);
+		spin(base, 10); /* accepted before the backlog (16) fills */
+	}
+	/* Half a command, never finished: each holds a descriptor until the
+	 * read timeout (10 s) drops it. */
+	for (int i = 0; i < 20; i++)
+		cr_assert_eq(write(fds[i], "summ", 4), 4);
+	spin(base, 11500);
+	for (int i = 0; i < 20; i++) {
+		char b[16];
+
+		cr_assert_eq(read(fds[i], b, sizeof(b)), 0, "client %d still connected", i);
+		close(fds[i]);
+	}
+	bgp_ctl_destroy(c);
 	teardown(base, sp);
 }
