@@ -47,7 +47,7 @@ try {
     cwd: join(here, 'aliyungo'), encoding: 'utf8', timeout: 300000,
     env: { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOFLAGS: '', GOCACHE: join(gobin, 'cache') },
   });
-  if (build.status !== 0) tally('aliyungo', { ...build, stdout: `FAIL build: ${build.stderr ?? build.error?.message}\n0 passed, 1 failed\n`, status: 1 });
+  if (build.status !== 0) tally('aliyungo', { stdout: `FAIL build: ${build.error?.message ?? build.stderr}\n0 passed, 1 failed\n`, stderr: '', status: 1 });
   else tally('aliyungo', spawnSync(join(gobin, 'story'), [], { encoding: 'utf8', timeout: 120000, env: env(goKey) }));
   rmSync(gobin, { recursive: true, force: true });
 
