@@ -204,6 +204,9 @@ def main():
             print("applies: %s, p50 %s us, p99 %s us, max %s us (agent's own timer)"
                   % (st.get("Applies"), st.get("ApplyP50Microseconds"),
                      st.get("ApplyP99Microseconds"), st.get("ApplyMaxMicroseconds")))
+        for line in open(os.path.join(tmp, "openvpcd.log")):
+            if "first sync" in line:
+                print("openvpcd: " + line.strip())
     finally:
         if proc[0] and proc[0].poll() is None:
             proc[0].send_signal(signal.SIGTERM)
