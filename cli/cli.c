@@ -914,16 +914,32 @@ static int cli_run_exec(struct cli_opts *o, char **words, size_t n, FILE *out, F
 	if (o->save_profile || o->from_operator_file)
 		return cli_usage(err, NULL,
 				 "--save-profile and --from-operator-file do not go with exec");
-	if (o->n_flags > 0)
-		return cli_usage(err,
-				 "Usage: openvpc instance exec INSTANCE_ID -- CMD [ARGS...]  (the "
-				 "command's own flags go after --)",
-				 "unknown flag --%s for 'openvpc instance exec'", o->flags[0].name);
+	/* The one flag: the instance as --instance-id, like any command's ID. */
+	const char *id_flag = NULL;
+	for (size_t i = 0; i < o->n_flags; i++) {
+		if (strcmp(o->flags[i].name, "instance-id") == 0 && !id_flag)
+			id_flag = o->flags[i].val;
+		else
+			return cli_usage(
+			    err,
+			    "Usage: openvpc instance exec INSTANCE_ID -- CMD [ARGS...]  "
+			    "(the command's own flags go after --)",
+			    "unknown flag --%s for 'openvpc instance exec'", o->flags[i].name);
+	}
+	char **all = calloc(n + 2, sizeof(*all));
+	if (!all)
+		return cli_usage(err, NULL, "out of memory");
+	size_t k = 0;
+	if (id_flag)
+		all[k++] = (char *)id_flag;
+	for (size_t i = 0; i < n; i++)
+		all[k++] = words[i];
 	struct cli_ctx x;
 	int rc = cli_ctx_init(&x, o, out, err, true);
 	if (rc == CLI_EXIT_OK)
-		rc = cli_dp_exec(&x.conn, x.prof.region, words, n, out, err);
+		rc = cli_dp_exec(&x.conn, x.prof.region, all, k, out, err);
 	cli_profile_free(&x.prof);
+	free(all);
 	return rc;
 }
 

@@ -526,6 +526,11 @@ Test(dp, exec_without_a_namespace)
 	cr_expect_eq(r.rc, CLI_DP_EXIT_CANNOT_ENTER);
 	expect_in(r.err, "no network namespace on this host (/run/netns/zq9i-cliunittest)");
 	run_free(&r);
+	/* The instance given as its flag says the same. */
+	r = run("instance", "exec", "--instance-id", "i-cliunittest", "--", "true", NULL);
+	cr_expect_eq(r.rc, CLI_DP_EXIT_CANNOT_ENTER, "%s", r.err);
+	expect_sent("InstanceIds", "[\"i-cliunittest\"]");
+	run_free(&r);
 }
 
 Test(dp, exec_usage)
@@ -537,6 +542,11 @@ Test(dp, exec_usage)
 	r = run("instance", "exec", "i-1", "--count", "3", "--", "ping", NULL);
 	cr_expect_eq(r.rc, CLI_EXIT_USAGE);
 	expect_in(r.err, "unknown flag --count for 'openvpc instance exec'");
+	run_free(&r);
+	r = run("instance", "exec", "--instance-id", "i-1", "--instance-id", "i-2", "--", "true",
+		NULL);
+	cr_expect_eq(r.rc, CLI_EXIT_USAGE);
+	expect_in(r.err, "unknown flag --instance-id");
 	run_free(&r);
 	r = run("instance", "exec", "--help", NULL);
 	cr_expect_eq(r.rc, 0);
