@@ -2,9 +2,10 @@
 namespace with its exit status passed through, only for the caller's own
 instances, and not without root (issue 6: "openvpc instance exec ID -- CMD").
 
-    account a: vpc 10.0.0.0/16, vsw 10.0.1.0/24: i 10.0.1.10
-    account b: nothing of its own; tries a's instance
-    uid 65534 (nobody): tries with a's keys
+    +--- account a: vpc 10.0.0.0/16, vsw 10.0.1.0/24 ---+
+    |  i 10.0.1.10   <- openvpc --profile a instance exec i -- CMD  (root: runs)
+    +---------------------------------------------------+   <- --profile b: NotFound
+                                                             <- uid 65534 with a's keys: 126
 """
 import json
 import os

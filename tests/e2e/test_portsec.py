@@ -34,7 +34,7 @@ def drops(cloud, eni):
     return {d["Reason"]: d["Packets"] for d in body["Drops"]["Drop"]}
 
 
-def test_portsec_spoofed_mac_dropped_and_counted(xy, cloud):
+def test_net18_portsec_spoofed_mac_dropped_and_counted(xy, cloud):
     net, a, vpc, vsw1, vsw2, sg, x, y = xy
     assert x.reaches(y.ip)
     before = drops(cloud, x.eni).get("SPOOF_MAC", 0)
@@ -50,7 +50,7 @@ def test_portsec_spoofed_mac_dropped_and_counted(xy, cloud):
     assert wait_for(lambda: x.reaches(y.ip), 5, what="reachable with its own MAC again")
 
 
-def test_portsec_spoofed_ip_dropped_then_net22_assigned_secondary_ip_works(xy, cloud):
+def test_net18_portsec_spoofed_ip_dropped_then_net22_assigned_secondary_ip_works(xy, cloud):
     net, a, vpc, vsw1, vsw2, sg, x, y = xy
     cap = net.path("y.jsonl")
     y.listen(cap)

@@ -131,7 +131,7 @@ def key(proto, src, dst, sport, dport, flags=0):
     return (proto, src, dst, sport, dport if proto != "icmp" else 0, flags if proto == "tcp" else 0)
 
 
-def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
+def test_net1_net25_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
     net, inst, addrs, _ = world
     rng = random.Random(SEED)
     print(f"\ntrace vs reality: seed {SEED} (OVE2E_SEED), {N_PACKETS} packets")
@@ -220,7 +220,7 @@ def test_trace_agrees_with_reality_on_random_packets(world, cloud, capsys):
         assert reasons.get(reason), f"no {reason} in the sample: {reasons}"
 
 
-def test_trace_explains_known_cases(world, cloud):
+def test_net25_trace_explains_known_cases(world, cloud):
     net, inst, addrs, sgs = world
     w1, w2, x, d1 = inst["w1"], inst["w2"], inst["x"], inst["d1"]
 

@@ -4,8 +4,12 @@ stopped, only its pins remain (kernel state outlives it by design), and
 `openvpcd --dp-destroy` leaves nothing carrying the prefix on the host
 (namespaces, links, BPF pins).  This file runs last (its name sorts last).
 
-    host: /run/netns/<prefix>*   ip link <prefix>*   /sys/fs/bpf/<prefix>/
-          all empty at the end; what the fixtures had to remove is listed here
+    +--------------------------- host ----------------------------+
+    |  /run/netns/<prefix>*        none once resources are deleted |
+    |  ip link <prefix>*           none once resources are deleted |
+    |  /sys/fs/bpf/<prefix>/       until openvpcd --dp-destroy     |
+    +--------------------------------------------------------------+
+    what the fixtures had to remove along the way fails the first test here
 """
 import pytest
 
