@@ -383,10 +383,17 @@ static int inst_plan_network(struct model *m, const struct instance_create_req *
 				     "The vSwitch %s is in zone %s, not in the specified zone %s.",
 				     r->vswitch_id, mj_str(p->vsw, "zone"), zone->id);
 		p->zone = mj_str(p->vsw, "zone");
-		if (r->n_ipv6 + (size_t)(r->ipv6_count > 0 ? r->ipv6_count : 0) > INSTANCE_IPV6_MAX)
+		/* NET-15 counts the instance's IPv6 over all its NICs, as
+		 * AssignIpv6Addresses does later. */
+		int64_t v6 = (int64_t)r->n_ipv6 + (r->ipv6_count > 0 ? r->ipv6_count : 0);
+		for (size_t i = 0; i < r->n_nics; i++)
+			v6 += (int64_t)r->nics[i].n_ipv6 +
+			      (r->nics[i].ipv6_count > 0 ? r->nics[i].ipv6_count : 0);
+		if (v6 > INSTANCE_IPV6_MAX)
 			return merrf(m, MERR_INSTANCE_IPV6_COUNT,
-				     "An instance can have at most %d IPv6 address (NET-15).",
-				     INSTANCE_IPV6_MAX);
+				     "An instance can have at most %d IPv6 address over all its "
+				     "network interfaces (NET-15); %lld were asked for.",
+				     INSTANCE_IPV6_MAX, (long long)v6);
 		return 0;
 	}
 	/* Classic network (NET-1), while the region offers it (NET-2). */

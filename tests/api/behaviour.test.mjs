@@ -105,22 +105,27 @@ test('G-5: DryRun with an already-used ClientToken answers DryRunOperation, neve
   assert.equal(again.VpcId, first.VpcId, 'the plain retry still replays');
 });
 
-test('NET-15: RunInstances NetworkInterface.N.Ipv6AddressCount is applied, on the primary and on a secondary NIC', async () => {
-  const id = await run({
-    'NetworkInterface.1.InstanceType': 'Primary', 'NetworkInterface.1.Ipv6AddressCount': 1,
-    'NetworkInterface.2.InstanceType': 'Secondary', 'NetworkInterface.2.VSwitchId': vsw,
-    'NetworkInterface.2.SecurityGroupId': sg, 'NetworkInterface.2.Ipv6AddressCount': 1,
+test('NET-15: RunInstances NetworkInterface.N.Ipv6AddressCount is applied, on the primary or on a secondary NIC', async () => {
+  const a = await run({ 'NetworkInterface.1.InstanceType': 'Primary', 'NetworkInterface.1.Ipv6AddressCount': 1 });
+  const pa = (await instance(a)).NetworkInterfaces.NetworkInterface.find((n) => n.Type === 'Primary');
+  assert.equal(pa.Ipv6Sets.Ipv6Set.length, 1);
+  const b = await run({
+    'NetworkInterface.1.InstanceType': 'Secondary', 'NetworkInterface.1.VSwitchId': vsw,
+    'NetworkInterface.1.SecurityGroupId': sg, 'NetworkInterface.1.Ipv6AddressCount': 1,
   });
-  const nics = (await instance(id)).NetworkInterfaces.NetworkInterface;
-  const primary = nics.find((n) => n.Type === 'Primary');
-  const secondary = nics.find((n) => n.Type === 'Secondary');
-  assert.equal(primary.Ipv6Sets.Ipv6Set.length, 1);
-  assert.equal(secondary.Ipv6Sets.Ipv6Set.length, 1);
+  const nics = (await instance(b)).NetworkInterfaces.NetworkInterface;
+  assert.equal(nics.find((n) => n.Type === 'Primary').Ipv6Sets.Ipv6Set.length, 0);
+  assert.equal(nics.find((n) => n.Type === 'Secondary').Ipv6Sets.Ipv6Set.length, 1);
 });
 
 test('NET-15: RunInstances refuses NetworkInterface.N parameters it does not implement, and too many IPv6', async () => {
   const base = { RegionId: R, VSwitchId: vsw, InstanceType: 'ecs.g6.large', SecurityGroupId: sg, ImageId: 'debian_12' };
   await h.expectCode(call(E, 'RunInstances', { ...base, 'NetworkInterface.1.InstanceType': 'Primary', 'NetworkInterface.1.Ipv6AddressCount': 2 }), 'InvalidOperation.Ipv6CountExceeded', 403);
+  // NET-15: one IPv6 address per instance, over all its NICs.
+  await h.expectCode(call(E, 'RunInstances', {
+    ...base, 'NetworkInterface.1.InstanceType': 'Primary', 'NetworkInterface.1.Ipv6AddressCount': 1,
+    'NetworkInterface.2.InstanceType': 'Secondary', 'NetworkInterface.2.Ipv6AddressCount': 1,
+  }), 'InvalidOperation.Ipv6CountExceeded', 403);
   await h.expectCode(call(E, 'RunInstances', { ...base, 'NetworkInterface.1.InstanceType': 'Secondary', 'NetworkInterface.1.SourceDestCheck': false }), 'InvalidParameter', 400);
   await h.expectCode(call(E, 'RunInstances', { ...base, Ipv6AddressCount: 1, 'NetworkInterface.1.InstanceType': 'Primary', 'NetworkInterface.1.Ipv6AddressCount': 1 }), 'InvalidParameter', 400);
 });

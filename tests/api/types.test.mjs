@@ -164,3 +164,59 @@ test('G-5: every numeric field of the responses is typed as the live cloud sends
   await typed(V, 'DescribeVRouters', { RegionId: R });
   assert.ok(seen.size > 40, `${seen.size} actions checked`);
 });
+
+test('G-5: field types of populated answers: routes, ENIs, IPv6, EIPs in use, ClassicLink', async () => {
+  const vpc = await typed(V, 'CreateVpc', { RegionId: R, CidrBlock: '10.10.0.0/16', EnableIpv6: true });
+  await h.waitFor(() => call(V, 'DescribeVpcAttribute', { RegionId: R, VpcId: vpc.VpcId }), (v) => v.Status === 'Available', 'VPC');
+  const vsw = (await call(V, 'CreateVSwitch', { RegionId: R, VpcId: vpc.VpcId, ZoneId: h.ZONE_A, CidrBlock: '10.10.1.0/24', Ipv6CidrBlock: 2 })).VSwitchId;
+  await h.waitFor(() => call(V, 'DescribeVSwitchAttributes', { RegionId: R, VSwitchId: vsw }), (v) => v.Status === 'Available', 'vSwitch');
+  const sg = (await call(E, 'CreateSecurityGroup', { RegionId: R, VpcId: vpc.VpcId })).SecurityGroupId;
+  const id = (await call(E, 'RunInstances', { RegionId: R, VSwitchId: vsw, InstanceType: 'ecs.g6.large', SecurityGroupId: sg, ImageId: 'debian_12' })).InstanceIdSets.InstanceIdSet[0];
+  await h.waitFor(() => call(E, 'DescribeInstanceAttribute', { InstanceId: id }), (i) => i.Status === 'Running', 'Running');
+  const tbl = await typed(V, 'CreateRouteTable', { RegionId: R, VpcId: vpc.VpcId, RouteTableName: 'custom' });
+  await h.waitFor(() => call(V, 'DescribeRouteTableList', { RegionId: R, RouteTableId: tbl.RouteTableId }), (r) => r.RouterTableList.RouterTableListType[0]?.Status === 'Available', 'table');
+  await typed(V, 'AssociateRouteTable', { RegionId: R, RouteTableId: tbl.RouteTableId, VSwitchId: vsw });
+  const rte = await typed(V, 'CreateRouteEntry', { RegionId: R, RouteTableId: tbl.RouteTableId, DestinationCidrBlock: '192.168.10.0/24', NextHopType: 'Instance', NextHopId: id });
+  await h.waitFor(() => call(V, 'DescribeRouteEntryList', { RegionId: R, RouteTableId: tbl.RouteTableId, RouteEntryId: rte.RouteEntryId }), (r) => r.RouteEntrys.RouteEntry[0]?.Status === 'Available', 'route');
+  await typed(V, 'ModifyRouteEntry', { RegionId: R, RouteEntryId: rte.RouteEntryId, RouteEntryName: 'via-i' });
+  await typed(V, 'DescribeRouteEntryList', { RegionId: R, RouteTableId: tbl.RouteTableId });
+  await typed(V, 'DescribeRouteTables', { RegionId: R, RouteTableId: tbl.RouteTableId });
+  await typed(E, 'DescribeRouteTables', { RegionId: R, RouteTableId: tbl.RouteTableId });
+  await typed(V, 'DescribeRouteTableList', { RegionId: R, VpcId: vpc.VpcId });
+  await typed(V, 'DescribeVSwitches', { RegionId: R, VpcId: vpc.VpcId });
+  await typed(E, 'DescribeVSwitches', { RegionId: R, VpcId: vpc.VpcId });
+  const eni = await typed(E, 'CreateNetworkInterface', { RegionId: R, VSwitchId: vsw, SecurityGroupId: sg });
+  await typed(E, 'AttachNetworkInterface', { RegionId: R, NetworkInterfaceId: eni.NetworkInterfaceId, InstanceId: id });
+  await h.waitFor(() => call(E, 'DescribeNetworkInterfaceAttribute', { RegionId: R, NetworkInterfaceId: eni.NetworkInterfaceId }), (n) => n.Status === 'InUse', 'InUse');
+  await typed(E, 'AssignIpv6Addresses', { RegionId: R, NetworkInterfaceId: eni.NetworkInterfaceId, Ipv6AddressCount: 1 });
+  await typed(E, 'DescribeNetworkInterfaces', { RegionId: R, InstanceId: id });
+  await typed(E, 'DescribeNetworkInterfaceAttribute', { RegionId: R, NetworkInterfaceId: eni.NetworkInterfaceId });
+  await typed(E, 'DescribeInstances', { RegionId: R, VpcId: vpc.VpcId });
+  const gw = await typed(V, 'CreateIpv6Gateway', { RegionId: R, VpcId: vpc.VpcId });
+  await h.waitFor(() => call(V, 'DescribeIpv6GatewayAttribute', { RegionId: R, Ipv6GatewayId: gw.Ipv6GatewayId }), (g) => g.Status === 'Available', 'gateway');
+  const addrs = await typed(V, 'DescribeIpv6Addresses', { RegionId: R, VpcId: vpc.VpcId });
+  const v6 = addrs.Ipv6Addresses.Ipv6Address[0].Ipv6AddressId;
+  await typed(V, 'AllocateIpv6InternetBandwidth', { RegionId: R, Ipv6GatewayId: gw.Ipv6GatewayId, Ipv6AddressId: v6, Bandwidth: 5 });
+  await typed(V, 'DescribeIpv6Addresses', { RegionId: R, VpcId: vpc.VpcId });
+  await typed(V, 'DescribeIpv6Gateways', { RegionId: R, VpcId: vpc.VpcId });
+  for (const v of [V, E]) {
+    const eip = await typed(v, 'AllocateEipAddress', { RegionId: R, Bandwidth: 4 });
+    const holder = v === V ? id : undefined;
+    if (holder) {
+      await typed(v, 'AssociateEipAddress', { RegionId: R, AllocationId: eip.AllocationId, InstanceId: holder });
+      await h.waitFor(() => call(v, 'DescribeEipAddresses', { RegionId: R, AllocationId: eip.AllocationId }), (r) => r.EipAddresses.EipAddress[0]?.Status === 'InUse', 'EIP InUse');
+    }
+    await typed(v, 'DescribeEipAddresses', { RegionId: R });
+    await typed(E, 'DescribeInstances', { RegionId: R, VpcId: vpc.VpcId });
+  }
+  // ClassicLink with a linked instance.
+  await call(V, 'EnableVpcClassicLink', { RegionId: R, VpcId: vpc.VpcId });
+  const csg = (await call(E, 'CreateSecurityGroup', { RegionId: R })).SecurityGroupId;
+  const ci = (await call(E, 'RunInstances', { RegionId: R, ZoneId: h.ZONE_A, InstanceType: 'ecs.g6.large', SecurityGroupId: csg })).InstanceIdSets.InstanceIdSet[0];
+  await h.waitFor(() => call(E, 'DescribeInstanceAttribute', { InstanceId: ci }), (i) => i.Status === 'Running', 'classic Running');
+  await typed(E, 'AttachClassicLinkVpc', { RegionId: R, InstanceId: ci, VpcId: vpc.VpcId });
+  await typed(E, 'DescribeClassicLinkInstances', { RegionId: R, VpcId: vpc.VpcId });
+  await typed(E, 'DescribeInstances', { RegionId: R, InstanceNetworkType: 'classic' });
+  await typed(V, 'DescribeVpcAttribute', { RegionId: R, VpcId: vpc.VpcId });
+  await typed(E, 'DescribeSecurityGroupAttribute', { RegionId: R, SecurityGroupId: csg });
+});
