@@ -65,8 +65,13 @@ static int write_file_0600(const char *path, const char *text)
 	return rc;
 }
 
-/* Creates the operator on first start; prints and saves its keys. */
-static int openvpcd_bootstrap(struct store *st, const struct dconf *c)
+/* The operator's key, in one write transaction: on every start, creates the
+ * operator account when there is none (mint false); with
+ * --mint-operator-key, the host-side recovery when no operator key works
+ * (docs/operations.md), adds a key to the operator account (mint true; safe
+ * while another openvpcd runs: an ordinary SQLite transaction).  A new key
+ * is printed and written, mode 0600, to <data_dir>/operator.json. */
+static int openvpcd_operator_key(struct store *st, const struct dconf *c, bool mint)
 {
 	struct store_txn *t;
 	int rc = store_begin(st, true, &t);
@@ -74,11 +79,12 @@ static int openvpcd_bootstrap(struct store *st, const struct dconf *c)
 		return rc;
 	struct model m;
 	model_init(&m, t, &c->model, (int64_t)time(NULL), 0, true);
-	bool created;
+	bool created = true;
 	struct account_key key;
-	if (account_bootstrap(&m, &created, &key) < 0) {
+	if ((mint ? account_mint_operator_key(&m, &key) : account_bootstrap(&m, &created, &key)) <
+	    0) {
 		store_abort(t);
-		log_err("bootstrap: %s", merr_message(&m.err));
+		log_err("%s: %s", mint ? "mint-operator-key" : "bootstrap", merr_message(&m.err));
 		return -EIO;
 	}
 	rc = store_commit(t, NULL);
@@ -91,42 +97,10 @@ static int openvpcd_bootstrap(struct store *st, const struct dconf *c)
 	snprintf(path, sizeof(path), "%s/operator.json", c->data_dir);
 	if (write_file_0600(path, text) < 0)
 		log_warn("cannot write %s", path);
-	printf("openvpcd: created the operator account %" PRIu64 "\n"
-	       "  AccessKeyId     %s\n  AccessKeySecret %s\n  (saved in %s)\n",
-	       key.owner, key.akid, key.secret, path);
-	return 0;
-}
-
-/* --mint-operator-key: the host-side recovery when no operator key works
- * (docs/operations.md).  Adds a key to the operator account directly in the
- * store (safe while openvpcd runs: an ordinary SQLite transaction), prints
- * it and writes it to <data_dir>/operator.json. */
-static int openvpcd_mint_operator_key(struct store *st, const struct dconf *c)
-{
-	struct store_txn *t;
-	int rc = store_begin(st, true, &t);
-	if (rc < 0)
-		return rc;
-	struct model m;
-	model_init(&m, t, &c->model, (int64_t)time(NULL), 0, true);
-	struct account_key key;
-	if (account_mint_operator_key(&m, &key) < 0) {
-		store_abort(t);
-		log_err("mint-operator-key: %s", merr_message(&m.err));
-		return -EIO;
-	}
-	if ((rc = store_commit(t, NULL)) < 0)
-		return rc;
-	char path[DCONF_PATH_MAX + 32], text[512];
-	snprintf(text, sizeof(text),
-		 "{\"AccountId\":%" PRIu64 ",\"AccessKeyId\":\"%s\",\"AccessKeySecret\":\"%s\"}\n",
-		 key.owner, key.akid, key.secret);
-	snprintf(path, sizeof(path), "%s/operator.json", c->data_dir);
-	if (write_file_0600(path, text) < 0)
-		log_warn("cannot write %s", path);
-	printf("openvpcd: new operator key for account %" PRIu64 "\n  AccessKeyId     %s\n"
-	       "  AccessKeySecret %s\n  (saved in %s)\n",
-	       key.owner, key.akid, key.secret, path);
+	printf("openvpcd: %s %" PRIu64
+	       "\n  AccessKeyId     %s\n  AccessKeySecret %s\n  (saved in %s)\n",
+	       mint ? "new operator key for account" : "created the operator account", key.owner,
+	       key.akid, key.secret, path);
 	return 0;
 }
 
@@ -222,11 +196,9 @@ int main(int argc, char **argv)
 		log_err("cannot open the store %s: %d", uri, rc);
 		return 1;
 	}
-	if (mint) {
-		rc = openvpcd_mint_operator_key(st, &c);
+	rc = openvpcd_operator_key(st, &c, mint);
+	if (mint)
 		goto out_store;
-	}
-	rc = openvpcd_bootstrap(st, &c);
 	if (rc < 0) {
 		log_err("bootstrap failed: %d", rc);
 		goto out_store;
