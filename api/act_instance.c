@@ -238,6 +238,19 @@ static int inst_parse_create(struct api_req *r, struct inst_create_args *a, bool
 		    &q->queue_number) < 0 ||
 	    arg_int(r, "Amount", 1, -INST_ARG_WIDE, INST_ARG_WIDE, &a->amount) < 0)
 		return -1;
+	/* Network options openvpc does not implement are refused, never ignored;
+	 * MinAmount is met since creation is all or none. */
+	for (size_t i = 0; i < r->p->n; i++) {
+		const char *k = r->p->kv[i].k;
+		if (strncmp(k, "NetworkOptions.", 15) == 0 || strncmp(k, "HostNames.", 10) == 0)
+			return merrf(r->m, MERR_INVALID_PARAMETER,
+				     "The parameter %.96s is not supported by openvpc.", k);
+	}
+	int64_t min_amount;
+	if (arg_int(r, "MinAmount", 1, 1, INST_ARG_WIDE, &min_amount) < 0)
+		return -1;
+	if (min_amount > a->amount)
+		return merrf(r->m, MERR_INVALID_PARAMETER, "MinAmount cannot exceed Amount.");
 	if (strcmp(q->charge ? q->charge : "PostPaid", "PrePaid") != 0)
 		q->period = 0; /* Period applies to subscriptions only */
 	if (inst_arg_nics(r, a) < 0)

@@ -147,3 +147,12 @@ test('NET-28: a temporary bandwidth upgrade (StartTime/EndTime) is refused, neve
   await h.expectCode(call(E, 'ModifyInstanceNetworkSpec', { InstanceId: id, InternetMaxBandwidthOut: 50, StartTime: '2027-01-01T00:00Z', EndTime: '2027-01-02T00:00Z' }), 'InvalidParameter', 400);
   assert.equal((await instance(id)).InternetMaxBandwidthOut, 2);
 });
+
+test('NET-1: RunInstances refuses network options it does not implement (NetworkOptions.*, HostNames.N), never ignores them', async () => {
+  const base = { RegionId: R, VSwitchId: vsw, InstanceType: 'ecs.g6.large', SecurityGroupId: sg, ImageId: 'debian_12' };
+  await h.expectCode(call(E, 'RunInstances', { ...base, 'NetworkOptions.EnableJumboFrame': true }), 'InvalidParameter', 400);
+  await h.expectCode(call(E, 'RunInstances', { ...base, Amount: 2, 'HostNames.1': 'a1', 'HostNames.2': 'a2' }), 'InvalidParameter', 400);
+  await h.expectCode(call(E, 'RunInstances', { ...base, Amount: 1, MinAmount: 2 }), 'InvalidParameter', 400);
+  const ok = await call(E, 'RunInstances', { ...base, Amount: 2, MinAmount: 1 });
+  assert.equal(ok.InstanceIdSets.InstanceIdSet.length, 2);
+});
