@@ -18,15 +18,24 @@ operator actions under `2026-01-01`. Point any official SDK at `http://<openvpcd
   V1 with everything in a form body (pop-core POST) or with the common parameters in the query
   and the API parameters in the body (older generated SDKs), and V3 `ACS3-HMAC-SHA256` with
   `x-acs-action`/`x-acs-version` headers (the current SDKs' default).
-- **Checks, in order:** URL encoding and repeated parameters (`InvalidParameter`), the
-  signature's mandatory fields (`MissingParameter`, `IncompleteSignature`), the timestamp
-  within 15 minutes of the server's real clock (`InvalidTimeStamp.Format`/`.Expired`), the
-  AccessKey (`InvalidAccessKeyId.NotFound` 404, `.Inactive`), the signature
-  (`SignatureDoesNotMatch`, with the server's string to sign in the message), then the nonce
-  (`SignatureNonceUsed`; only correctly signed requests consume one).
-- **ClientToken** (write actions): a retry with the same token and parameters returns the
-  first answer with a new RequestId; other parameters answer `IdempotentParameterMismatch`.
-  The token is recorded in the same transaction as the change.
+- **Checks, in order:** URL encoding and repeated parameters (`InvalidParameter`); every
+  name and value well-formed UTF-8, and every all-digit segment of a name an index from 1 to
+  1000 without leading zeros (`Tag.0`, `Tag.01`, `Tag.1001`: `InvalidParameter`); the
+  signature's mandatory fields (`MissingParameter`, `IncompleteSignature`; with V3, `host`,
+  `Content-Type` and every `x-acs-*` header must be in `SignedHeaders`, once each, and
+  `x-acs-content-sha256` must be the body's hash); the timestamp, a real calendar time
+  within 15 minutes of the server's real clock (`InvalidTimeStamp.Format`/`.Expired`); the
+  AccessKey (`InvalidAccessKeyId.NotFound` 404, `.Inactive`); the signature
+  (`SignatureDoesNotMatch`, with the server's string to sign in the message); then the nonce
+  (`SignatureNonceUsed`; only correctly signed requests consume one, and a nonce stays used
+  for the whole window, across restarts and crashes; an account holding its share of the
+  replay table is answered `Throttling.User`).
+- **ClientToken** (write actions, 1 to 64 printable ASCII characters): a retry with the same
+  token and parameters returns the first answer with a new RequestId; other parameters
+  answer `IdempotentParameterMismatch`. The token is recorded in the same transaction as the
+  change and kept 24 hours.
+- **Sizes:** a request line and headers of up to 256 KiB (past 192 KiB of request line:
+  `InvalidParameter`), a form body of up to 1 MiB, 1,024 parameters.
 - **DryRun=true** runs every check and answers `DryRunOperation` (400) without changing anything.
 - **Format=XML** is not supported: answers are always JSON (every SDK parses JSON).
 
