@@ -23,10 +23,13 @@ pass or fail, after stopping (by PID) the processes it started in instances.
 openvpcd must then remove what it made for them: the fixture waits for the
 host to be back at the baseline taken after start (no namespace, no link with
 the prefix).  Whatever is left is removed by the fixture and recorded in
-`cloud.leaks`; test_zz_leaks.py fails on it, then stops openvpcd and checks
-that nothing with the prefix remains (namespaces, links, BPF pins).  The
-session's finalizer sweeps once more and errors if it had to remove anything.
-No process is ever killed by name.
+`cloud.leaks`; test_zz_leaks.py fails on it, then stops openvpcd, runs
+`openvpcd --dp-destroy` (the kernel state outlives openvpcd by design) and
+checks that nothing with the prefix remains (namespaces, links, BPF pins).
+The session's finalizer sweeps once more and errors if it had to remove
+anything.  A run killed before its finalizers (kill -9 of pytest) is cleaned
+up by the next run: its /tmp directory names its prefix and PID.  No process
+is ever killed by name.
 """
 import ipaddress
 import json
@@ -206,6 +209,8 @@ class Daemon:
             args += ["--dp-prefix", self.prefix, "--dataplane", "on"]
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        with open(os.path.join(os.path.dirname(self.dir), "openvpcd.pid"), "w") as f:
+            f.write(str(self.proc.pid))
         self.starts += 1
         end = time.monotonic() + timeout
         while not os.path.exists(addr):
@@ -279,13 +284,62 @@ class Daemon:
             return "(no log)"
 
 
+def sweep_dead_runs():
+    """Removes what an earlier run of this suite left when it was killed
+    before its finalizers ran: each run keeps its prefix in the name of its
+    /tmp/openvpc-e2e-<prefix>-* directory and its PID in owner.pid there.
+    Only such prefixes, of runs whose PID is gone, are touched."""
+    swept = []
+    for d in sorted(os.listdir("/tmp")):
+        if not d.startswith("openvpc-e2e-"):
+            continue
+        path = os.path.join("/tmp", d)
+        try:
+            with open(os.path.join(path, "owner.pid")) as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+            continue  # still running: not ours to clean
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        prefix = d[len("openvpc-e2e-"):].split("-")[0]
+        dpid = os.path.join(path, "openvpcd.pid")
+        if os.path.exists(dpid):
+            # That run's openvpcd, if it still runs: by its PID, and only if the
+            # PID is still that openvpcd (its command line names the prefix).
+            try:
+                with open(dpid) as f:
+                    opid = int(f.read().strip())
+                with open(f"/proc/{opid}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                if argv[0].endswith(b"openvpcd") and prefix.encode() in argv and path.encode() + b"/data" in argv:
+                    os.kill(opid, signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        if os.access(OPENVPCD, os.X_OK):
+            subprocess.run([OPENVPCD, "--dp-prefix", prefix, "--dp-destroy"], capture_output=True,
+                           timeout=60)
+        left = prefixed_state(prefix)
+        remove_prefixed(prefix, left)
+        shutil.rmtree(path, ignore_errors=True)
+        swept.append((prefix, left))
+    return swept
+
+
 class Cloud:
     """The session: openvpcd, a HOME for the CLI, the accounts' profiles."""
 
     def __init__(self):
+        self.swept = sweep_dead_runs()
         self.prefix = pick_prefix()
         self.tmp = tempfile.mkdtemp(prefix=f"openvpc-e2e-{self.prefix}-", dir="/tmp")
         os.chmod(self.tmp, 0o755)
+        with open(os.path.join(self.tmp, "owner.pid"), "w") as f:
+            f.write(str(PID))
         self.home = os.path.join(self.tmp, "home")
         os.makedirs(self.home)
         self.daemon = Daemon(os.path.join(self.tmp, "data"), self.prefix)
@@ -666,6 +720,8 @@ def cloud():
         c.start()
         c.setup_accounts()
         print(f"\ne2e: openvpcd at {c.endpoint}, prefix {c.prefix}, {c.daemon.dp_line!r}, logs {c.tmp}")
+        if c.swept:
+            print(f"e2e: removed what killed earlier runs left: {c.swept}")
         yield c
     finally:
         c.daemon.stop()
