@@ -560,22 +560,29 @@ Test(dp, exec_usage)
 	cr_expect_str_eq(fake.calls, "");
 }
 
-/* As root: a namespace of our own named like openvpcd's, a command run in
- * it, and its exit status passed through. */
+/* As root: a namespace of our own named like openvpcd's (the PID in the
+ * name, so parallel runs do not meet), a command run in it, and its exit
+ * status passed through. */
 Test(dp, exec_runs_the_command_in_the_namespace)
 {
 	if (geteuid() != 0) {
 		cr_skip_test("needs root (a network namespace)");
 		return;
 	}
+	char id[32], ns[40], cmd[160];
+	static char inst[256];
+	snprintf(id, sizeof(id), "i-cliut%d", (int)getpid());
+	snprintf(ns, sizeof(ns), "zq9%s", id);
+	snprintf(inst, sizeof(inst),
+		 "{\"RequestId\":\"R\",\"TotalCount\":1,\"Instances\":{\"Instance\":[{"
+		 "\"InstanceId\":\"%s\",\"Status\":\"Running\"}]}}",
+		 id);
 	answer("DescribeDataPlane", 200, plane_on);
-	answer("DescribeInstances", 200, inst_a);
-	if (system("ip netns del zq9i-cliunittest 2>/dev/null") != 0) {
-		/* none left from an earlier run: the usual case */
-	}
-	cr_assert_eq(system("ip netns add zq9i-cliunittest"), 0);
-	bool made = system("ip -n zq9i-cliunittest link add zq9probe type veth peer name "
-			   "zq9probe2") == 0;
+	answer("DescribeInstances", 200, inst);
+	snprintf(cmd, sizeof(cmd), "ip netns add %s", ns);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "ip -n %s link add zq9probe type veth peer name zq9probe2", ns);
+	bool made = system(cmd) == 0;
 	cr_expect(made, "cannot make a veth in the test namespace");
 	fflush(NULL);
 	pid_t pid = fork();
@@ -584,7 +591,7 @@ Test(dp, exec_runs_the_command_in_the_namespace)
 		    "openvpc",
 		    "instance",
 		    "exec",
-		    "i-cliunittest",
+		    id,
 		    "--",
 		    "sh",
 		    "-c",
@@ -598,12 +605,12 @@ Test(dp, exec_runs_the_command_in_the_namespace)
 	cr_expect(!made || (WIFEXITED(st) && WEXITSTATUS(st) == 7), "status %d", st);
 	pid = fork();
 	if (pid == 0) {
-		char *argv[] = {
-		    "openvpc", "instance", "exec", "i-cliunittest", "--", "/nonexistent/command",
-		    NULL};
+		char *argv[] = {"openvpc", "instance", "exec", id, "--", "/nonexistent/command",
+				NULL};
 		_exit(cli_main(6, argv, stdout, stderr));
 	}
 	waitpid(pid, &st, 0);
 	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == CLI_DP_EXIT_NOT_FOUND, "status %d", st);
-	cr_expect_eq(system("ip netns del zq9i-cliunittest"), 0);
+	snprintf(cmd, sizeof(cmd), "ip netns del %s", ns);
+	cr_expect_eq(system(cmd), 0);
 }
