@@ -411,8 +411,13 @@ class Instance:
         body = self.t.json("instance", "show", self.id)
         inst = body["Instances"]["Instance"][0]
         self.status = inst["Status"]
-        ip = inst["VpcAttributes"]["PrivateIpAddress"]
-        self.ip = ip["IpAddress"][0] if isinstance(ip, dict) else ip
+        ips = []
+        for key in ("VpcAttributes.PrivateIpAddress", "InnerIpAddress"):  # VPC, classic
+            v = inst
+            for k in key.split("."):
+                v = v.get(k, {}) if isinstance(v, dict) else {}
+            ips += v.get("IpAddress", []) if isinstance(v, dict) else ([v] if v else [])
+        self.ip = ips[0] if ips else None
         nics = inst.get("NetworkInterfaces", {}).get("NetworkInterface", [])
         self.nics = nics
         prim = [n for n in nics if n.get("Type") == "Primary"] or nics[:1]
@@ -620,7 +625,7 @@ class Tenant:
         """Deletes what this tenant made, dependents first, retrying while the
         cloud says a dependency is still going away.  Returns the errors."""
         errors = []
-        order = ["route", "instance", "eni", "sg", "vswitch", "vpc"]
+        order = ["route", "clrule", "cllink", "instance", "eni", "sg", "vswitch", "vpc"]
         for kind in order:
             for k, rid, extra in reversed(self.made):
                 if k != kind:
@@ -634,6 +639,11 @@ class Tenant:
     def _delete(self, kind, rid, extra):
         if kind == "route":
             cmd = ["route", "delete", rid]
+        elif kind == "clrule":
+            cmd = ["classiclink", "delete-rule", rid, "--classic-security-group-id", extra[0],
+                   "--vpc-security-group-id", extra[1]]
+        elif kind == "cllink":
+            cmd = ["classiclink", "detach", rid, "--vpc-id", extra]
         elif kind == "instance":
             cmd = ["instance", "delete", rid, "--force", "true"]
         elif kind == "eni":
@@ -649,7 +659,9 @@ class Tenant:
         end = time.monotonic() + 30
         while True:
             r = self.cli(*cmd, check=False)
-            if r.returncode == 0 or "NotFound" in r.stderr or "not exist" in r.stderr.lower():
+            gone = ("NotFound" in r.stderr or "not exist" in r.stderr.lower()
+                    or (kind == "cllink" and "not linked" in r.stderr))
+            if r.returncode == 0 or gone:
                 break
             if time.monotonic() > end:
                 return f"{' '.join(cmd)}: {r.stderr.strip()}"
