@@ -20,7 +20,8 @@ its source instance; trace's verdict must be exactly what arrives
     Destinations: every address above (70%), free ones (10.0.1.20 is free in A,
     10.0.1.99, 10.0.2.99, 10.0.3.5 outside any vSwitch, 192.168.7.7 outside the VPC).
     Protocols: tcp (mostly SYN, also ACK, FIN+ACK, RST, PSH+ACK outside any flow), udp,
-    icmp echo, and ARP requests (answered by the network:
+    icmp echo (8% of them with TTL 1: delivered inside a vSwitch, dropped when routed),
+    and ARP requests (answered by the network:
     Reply, seen as an ARP reply at the sender; never flooded to another instance).
     Each instance runs probe.py listen; senders use probe.py send (AF_PACKET).
 """
@@ -81,6 +82,8 @@ def trace(cloud, inst, p):
         args += ["--dport", p["dport"]]
     if p.get("flags"):
         args += ["--flags", p["flags"]]
+    if p["proto"] != "arp":
+        args += ["--ttl", p["ttl"]]
     r = cloud.cli(*args, profile=inst.t.profile, check=False)
     if r.returncode != 0:
         return {"Verdict": "error", "Error": r.stderr.strip()}
@@ -120,7 +123,8 @@ def make_probes(rng, inst, addrs, n):
             dport = rng.choice([53] + list(range(9000, 9010)))
         else:
             dport = 0
-        probes.append({"n": len(probes), "from": s, "src": src, "dst": dst, "proto": proto,
+        ttl = 1 if proto != "arp" and rng.random() < 0.08 else 64  # routed: dropped for TTL
+        probes.append({"n": len(probes), "from": s, "src": src, "dst": dst, "proto": proto, "ttl": ttl,
                        "sport": sport, "dport": dport, "dev": "eth0", "arp_src": me,
                        "gw": inst[s].vsw.gw, "flags": flags,
                        "tcp_flags": sum(FLAG_BITS[f] for f in flags.split(",")) if flags else 0})
@@ -207,7 +211,8 @@ def test_net1_net25_trace_agrees_with_reality_on_random_packets(world, cloud, ca
             mismatches.append((p, v, t.get("DropReason"), t.get("DeliverTo"), sorted(got)))
     print(f"trace verdicts {verdicts}, drop reasons {reasons}")
     detail = "\n".join(f"  #{p['n']} {p['from']}: {p['proto']} {p['src']}:{p['sport']} -> "
-                       f"{p['dst']}:{p['dport']} {p['flags'] or ''}  trace {v} {r or ''} {d or ''}  "
+                       f"{p['dst']}:{p['dport']} {p['flags'] or ''} ttl {p['ttl']}  trace {v} {r or ''} "
+                       f"{d or ''}  "
                        f"arrived at {g}"
                        for p, v, r, d, g in mismatches[:20])
     assert not mismatches, (f"seed {SEED}: {len(mismatches)} of {len(probes)} packets disagree with "
