@@ -82,7 +82,7 @@ def trace(cloud, inst, p):
         args += ["--dport", p["dport"]]
     if p.get("flags"):
         args += ["--flags", p["flags"]]
-    if p["proto"] != "arp":
+    if p["proto"] != "arp" and "ttl" in p:
         args += ["--ttl", p["ttl"]]
     r = cloud.cli(*args, profile=inst.t.profile, check=False)
     if r.returncode != 0:
