@@ -14,6 +14,9 @@ test_pkgs=(libcriterion-dev libclang-rt-14-dev clang-format iproute2 procps
   python3 python3-pytest bird2 frr gobgpd exabgp
   golang-go golang-github-denverdino-aliyungo-dev ruby-fog-aliyun
   iputils-ping netcat-openbsd arping ndisc6)
+# bench/e2e.sh and bench/peers/ (iperf3; Open vSwitch's userspace datapath; ethtool
+# for its AF_PACKET ports)
+test_pkgs+=(iperf3 openvswitch-switch ethtool)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then
