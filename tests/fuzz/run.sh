@@ -15,7 +15,7 @@ secs=${1:?usage: tests/fuzz/run.sh SECONDS}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 src=${FUZZ_SRC:-$root}
 build=$src/build-fuzz
-targets="fuzz_params fuzz_sign fuzz_netaddr bgp_fuzz_msg"
+targets="fuzz_params fuzz_sign fuzz_netaddr bgp_fuzz_msg fuzz_dp"
 # The kept corpus of a target: tests/fuzz/corpus/<dir>.
 corpus_of() {
 	case $1 in
