@@ -123,7 +123,8 @@ struct dpsync {
 	const struct dpload_maps *m;
 	pthread_mutex_t lock;
 
-	json_t *inst, *eni, *vsw, *vtb, *rte;		       /* id -> document */
+	json_t *inst, *eni, *vsw, *vtb, *rte; /* id -> document */
+	json_t *inst_enis; /* instance id -> {eni id: true}: the ENIs that follow an instance */
 	json_t *dirty_inst, *dirty_eni, *dirty_vtb, *dirty_sg; /* id -> true */
 	struct sgc_index *sgi;
 	struct sgc_change sgchg;
@@ -285,6 +286,7 @@ int dpsync_create(const struct dpsync_opts *o, struct dpsync **out, char *why, s
 	}
 	s->m = dpload_maps(s->dl);
 	s->inst = json_object();
+	s->inst_enis = json_object();
 	s->eni = json_object();
 	s->vsw = json_object();
 	s->vtb = json_object();
@@ -335,6 +337,7 @@ void dpsync_destroy(struct dpsync *s)
 	if (!s)
 		return;
 	json_decref(s->inst);
+	json_decref(s->inst_enis);
 	json_decref(s->eni);
 	json_decref(s->vsw);
 	json_decref(s->vtb);
@@ -545,10 +548,9 @@ void dpsync_feed(struct dpsync *s, const char *key, const char *value, size_t le
 		/* Its ENIs follow its state (up/down; next hops by instance). */
 		const char *eid;
 		json_t *e;
-		json_object_foreach(s->eni, eid, e)
+		json_object_foreach(json_object_get(s->inst_enis, id), eid, e)
 		{
-			if (strcmp(mj_str(e, "instance_id"), id) == 0)
-				dps_mark(s->dirty_eni, eid);
+			dps_mark(s->dirty_eni, eid);
 		}
 		if (*peni)
 			dps_mark(s->dirty_eni, peni);
@@ -569,6 +571,18 @@ void dpsync_feed(struct dpsync *s, const char *key, const char *value, size_t le
 		json_t *old = json_object_get(s->eni, id);
 		if (old && *mj_str(old, "vpc_id"))
 			dps_mark_vpc_tables(s, mj_str(old, "vpc_id"));
+		if (old && *mj_str(old, "instance_id"))
+			json_object_del(json_object_get(s->inst_enis, mj_str(old, "instance_id")),
+					id);
+		if (doc && *mj_str(doc, "instance_id")) {
+			const char *iid = mj_str(doc, "instance_id");
+			json_t *set = json_object_get(s->inst_enis, iid);
+			if (!set) {
+				set = json_object();
+				json_object_set_new(s->inst_enis, iid, set);
+			}
+			json_object_set_new(set, id, json_true());
+		}
 		if (doc) {
 			json_object_set(s->eni, id, doc);
 			sgc_index_put_nic(s->sgi, doc, &s->sgchg);
