@@ -34,7 +34,6 @@ is ever killed by name.
 import ipaddress
 import json
 import os
-import random
 import shutil
 import signal
 import string

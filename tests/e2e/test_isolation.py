@@ -11,8 +11,6 @@ import json
 
 import pytest
 
-from conftest import wait_for
-
 
 @pytest.fixture
 def two_vpcs(net):

@@ -227,7 +227,7 @@ def test_net1_net25_trace_agrees_with_reality_on_random_packets(world, cloud, ca
 
 def test_net25_trace_explains_known_cases(world, cloud):
     net, inst, addrs, sgs = world
-    w1, w2, x, d1 = inst["w1"], inst["w2"], inst["x"], inst["d1"]
+    w1, x, d1 = inst["w1"], inst["x"], inst["d1"]
 
     def t(src_inst, **kw):
         p = {"src": addrs[[k for k, v in inst.items() if v is src_inst][0]][0], "sport": 40000,
