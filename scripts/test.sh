@@ -138,6 +138,22 @@ if ((!quick)) && [[ -x tests/e2e/run.sh ]]; then
   add "${ep:-0}" "${ef:-0}"
 fi
 
+if ((!quick)); then
+  # The benchmarks in a short mode that only checks they run (their figures
+  # are docs/benchmarks.md's, from full runs); each counts as one test.
+  note "benchmarks (short mode: they run, figures not judged)"
+  for b in "bench/e2e.sh --short" "python3 bench/dp_sync.py --instances 20 --changes 3" \
+    "build/bench/dp_testrun 10000 2000"; do
+    name=$(echo "$b" | awk '{print ($1=="python3") ? $2 : $1}')
+    if OPENVPC_BUILD=build $b >"$logdir/bench-$(basename "$name").log" 2>&1; then
+      echo "$name: ok"; tail -8 "$logdir/bench-$(basename "$name").log"; add 1 0
+    else
+      echo "$name: FAILED (log: $logdir/bench-$(basename "$name").log)"
+      tail -20 "$logdir/bench-$(basename "$name").log"; add 0 1
+    fi
+  done
+fi
+
 note "summary (logs in $logdir)"
 echo "$passed passed, $failed failed"
 exit $status
