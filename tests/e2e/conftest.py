@@ -421,6 +421,8 @@ class Instance:
         self.nics = nics
         prim = [n for n in nics if n.get("Type") == "Primary"] or nics[:1]
         self.eni = prim[0]["NetworkInterfaceId"] if prim else None
+        if not prim and inst.get("InstanceNetworkType") == "classic":
+            self.eni = self.id  # a classic instance is its own NIC
         self.mac = prim[0].get("MacAddress") if prim else None
         v6 = []
         for n in prim:

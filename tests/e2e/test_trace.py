@@ -15,10 +15,13 @@ its source instance; trace's verdict must be exactly what arrives
               accept udp 9000-9009 from 10.0.0.0/8 @50;  policy Drop (members isolated)
          out: drop tcp 8005-8009 to 10.0.0.0/16 @1
     account b: vpc B 10.0.0.0/16, vsw 10.0.1.0/24: b1 10.0.1.10, b2 10.0.1.20 [sgB: accept all]
+    classic network: k1 (account a, group ka), k2 (account b, group kb: accept tcp 8000-8009
+                     from group ka of account a)
 
     Sources: every instance (10% of packets with a source address not its own).
-    Destinations: every address above (70%), free ones (10.0.1.20 is free in A,
-    10.0.1.99, 10.0.2.99, 10.0.3.5 outside any vSwitch, 192.168.7.7 outside the VPC).
+    Destinations: an address of the source's own network (60%), any address above (20%),
+    free ones (10.0.1.20 is free in A, 10.0.1.99, 10.0.2.99, 10.0.3.5 outside any
+    vSwitch, 192.168.7.7 outside the VPC).
     Protocols: tcp (mostly SYN, also ACK, FIN+ACK, RST, PSH+ACK outside any flow), udp,
     icmp echo (8% of them with TTL 1: delivered inside a vSwitch, dropped when routed),
     and ARP requests (answered by the network:
@@ -34,9 +37,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import PY, PROBE
+from test_classic import classic, classic_sg
 
 N_PACKETS = int(os.environ.get("OVE2E_TRACE_PACKETS", "300"))
 FLAG_BITS = {"FIN": 0x01, "SYN": 0x02, "RST": 0x04, "PSH": 0x08, "ACK": 0x10}
+NETWORK = {"w1": "A", "w2": "A", "x": "A", "d1": "A", "d2": "A", "b1": "B", "b2": "B", "k1": "classic",
+           "k2": "classic"}
 SEED = int(os.environ.get("OVE2E_SEED", "20261203"))
 
 
@@ -67,9 +73,20 @@ def world(net):
     b.authorize(sgb, "all", "-1/-1", src="0.0.0.0/0")
     b1 = b.instance(vswb, sgb, ip="10.0.1.10")
     b2 = b.instance(vswb, sgb, ip="10.0.1.20")
-    inst = {"w1": w1, "w2": w2, "x": x, "d1": d1, "d2": d2, "b1": b1, "b2": b2}
+    # The classic network: k1 (a) may open tcp 8000-8009 on k2 (b) by group authorization.
+    ka, kb = classic_sg(a), classic_sg(b)
+    b.cli("sg", "authorize", kb, "--ip-protocol", "tcp", "--port-range", "8000/8009",
+          "--source-group-id", ka, "--source-group-owner-id", net.cloud.accounts["a"]["AccountId"].strip())
+    k1, k2 = classic(a, ka), classic(b, kb)
+    for k in (k1, k2):
+        k.gw = json.loads(k.exec("ip", "-j", "route", "show", "default", check=True).stdout)[0]["gateway"]
+    inst = {"w1": w1, "w2": w2, "x": x, "d1": d1, "d2": d2, "b1": b1, "b2": b2, "k1": k1, "k2": k2}
     addrs = {"w1": ["10.0.1.10", "10.0.1.50"], "w2": ["10.0.1.11"], "x": ["10.0.1.12"],
-             "d1": ["10.0.2.10"], "d2": ["10.0.2.11"], "b1": ["10.0.1.10"], "b2": ["10.0.1.20"]}
+             "d1": ["10.0.2.10"], "d2": ["10.0.2.11"], "b1": ["10.0.1.10"], "b2": ["10.0.1.20"],
+             "k1": [k1.ip], "k2": [k2.ip]}
+    for name, i in inst.items():
+        if not hasattr(i, "gw"):
+            i.gw = i.vsw.gw
     return net, inst, addrs, {"sgw": sgw, "sgd": sgd}
 
 
@@ -99,7 +116,9 @@ def make_probes(rng, inst, addrs, n):
     while len(probes) < n:
         s = rng.choice(names)
         me = addrs[s][0]
-        dst = rng.choice(held) if rng.random() < 0.7 else rng.choice(free)
+        mine = sorted({a for k, v in addrs.items() if NETWORK[k] == NETWORK[s] and k != s for a in v})
+        pick = rng.random()
+        dst = rng.choice(mine) if pick < 0.6 else rng.choice(held) if pick < 0.8 else rng.choice(free)
         if dst in addrs[s]:
             continue
         proto = rng.choice(["tcp", "tcp", "tcp", "udp", "udp", "icmp", "icmp", "arp"])
@@ -126,7 +145,7 @@ def make_probes(rng, inst, addrs, n):
         ttl = 1 if proto != "arp" and rng.random() < 0.08 else 64  # routed: dropped for TTL
         probes.append({"n": len(probes), "from": s, "src": src, "dst": dst, "proto": proto, "ttl": ttl,
                        "sport": sport, "dport": dport, "dev": "eth0", "arp_src": me,
-                       "gw": inst[s].vsw.gw, "flags": flags,
+                       "gw": inst[s].gw, "flags": flags,
                        "tcp_flags": sum(FLAG_BITS[f] for f in flags.split(",")) if flags else 0})
     return probes
 
@@ -143,6 +162,7 @@ def test_net1_net25_trace_agrees_with_reality_on_random_packets(world, cloud, ca
     eni_owner = {}
     for name, i in inst.items():
         i.refresh()
+        eni_owner[i.eni] = name
         for nic in i.nics:
             eni_owner[nic["NetworkInterfaceId"]] = name
     caps = {}
@@ -263,6 +283,13 @@ def test_net25_trace_explains_known_cases(world, cloud):
     assert r["Verdict"] == "Drop" and r["DropReason"] in ("NO_HOST", "NO_ROUTE"), r
     r = t(w1, proto="arp", dst="10.0.1.11")
     assert r["Verdict"] == "Reply", "ARP for a neighbour is answered: " + str(r)
+    k1, k2 = inst["k1"], inst["k2"]
+    r = trace(cloud, k1, {"proto": "tcp", "src": k1.ip, "dst": k2.ip, "sport": 40000, "dport": 8001})
+    assert r["Verdict"] == "Forward" and r["DeliverTo"] == k2.eni, "classic, authorized group: " + str(r)
+    r = trace(cloud, k2, {"proto": "tcp", "src": k2.ip, "dst": k1.ip, "sport": 40000, "dport": 8001})
+    assert (r["Verdict"], r["DropReason"]) == ("Drop", "SG_INGRESS"), "the other way: " + str(r)
+    r = trace(cloud, k1, {"proto": "tcp", "src": k1.ip, "dst": "10.0.1.10", "sport": 40000, "dport": 8001})
+    assert r["Verdict"] == "Drop", "classic does not reach a VPC unlinked: " + str(r)
     # The text form: the verdict, then the steps as a table.
     out = cloud.cli("trace", "--eni", x.eni, "--proto", "tcp", "--dst", "10.0.2.10", "--dport", "8000",
                     profile="a").stdout
