@@ -33,6 +33,9 @@ if [ ! -d "$build" ]; then
 	fi
 	rm -f "$setup_log"
 fi
+# A build directory made before a target was added knows nothing of it
+# until meson regenerates: do that first (its errors show in the compile).
+ninja -C "$build" build.ninja >/dev/null 2>&1 || true
 # $targets is split into words on purpose: one argument per target.
 # shellcheck disable=SC2086
 if ! meson compile -C "$build" $targets >"$build/compile.log" 2>&1; then
