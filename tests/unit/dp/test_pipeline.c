@@ -806,3 +806,68 @@ Test(dp, gateway_echo_answered)
 	cr_expect_eq(fr_fold(fr_sum(icmp, 16, 0)), 0, "ICMP checksum");
 	cr_expect_eq(fr_ip4_csum(ip), 0, "IPv4 header checksum");
 }
+
+/* ---- security-group profiles (dp_eni.sg_tab, map "sgp") -------------------------------- */
+
+/* ENI 2 in profile 1 (gen 5: accepts all of tcp) or profile 2 (gen 4: tcp/80
+ * only), both in slot 0. */
+static void put_profiles(void)
+{
+	uint32_t p1 = 1, p2 = 2;
+	struct dp_sgp s1 = {.gen = 5, .slot = 0}, s2 = {.gen = 4, .slot = 0};
+	put(M->sgp, &p1, &s1);
+	put(M->sgp, &p2, &s2);
+	put_sg_region(DP_SG_TABLE(DP_SGP_BASE + 1, 0, 0, 0), 0, 0, 11, 0);
+	put_sg_region(DP_SG_TABLE(DP_SGP_BASE + 2, 0, 0, 0), 0, 0, 10, 0);
+}
+
+static void eni2_profile(uint32_t prof, uint32_t gen)
+{
+	uint32_t two = 2;
+	struct dp_eni e;
+	cr_assert_eq(bpf_map_lookup_elem(M->eni, &two, &e), 0);
+	e.sg_tab = prof;
+	e.gen = gen;
+	put(M->eni, &two, &e);
+}
+
+Test(dp, sg_profile_tables_and_rule_change_NET_25)
+{
+	put_profiles();
+	eni2_profile(1, 1);
+	uint8_t f[128];
+	size_t n = tcp(f, MAC1, A1, A2, 40000, 81, SYN, 64);
+	expect_forward(IFA, f, n, IFB); /* profile 1's tables, not ENI 2's own */
+	cr_assert_eq(run(IFA, f, n), TC_ACT_REDIRECT);
+	/* profile 1's rules change (as dpsync does: new tables in slot 1, slot
+	 * flipped, generation bumped): the flow is decided again and dropped */
+	put_sg_region(DP_SG_TABLE(DP_SGP_BASE + 1, 1, 0, 0), 0, 0, 10, 0);
+	uint32_t p1 = 1;
+	struct dp_sgp s1 = {.gen = 6, .slot = 1};
+	put(M->sgp, &p1, &s1);
+	n = tcp(f, MAC1, A1, A2, 40000, 81, ACK, 64);
+	expect_drop(IFA, f, n, DP_DROP_SG_INGRESS);
+}
+
+/* An ENI moved to another profile (dpsync: sg_tab changes and the ENI's
+ * generation moves by one) must have its flows decided again.  Flows record
+ * eni.gen + sgp.gen, so a move from a profile of generation g + 1 to one of
+ * generation g leaves the sum unchanged and the flow passes on the old
+ * profile's decision.  XXX: fails against dp/secgroup.h dp_sg_where() (the
+ * sum is not a unique stamp: the flow is forwarded, FORWARD via a "fresh"
+ * entry, instead of dropped SG_INGRESS); disabled until dp/ records the
+ * profile itself or a stamp that cannot repeat.  Enable with the fix. */
+Test(dp, sg_profile_move_revalidates_flows_NET_25, .disabled = true)
+{
+	put_profiles();
+	eni2_profile(1, 1); /* decided under 1 + 5 */
+	uint8_t f[128];
+	size_t n = tcp(f, MAC1, A1, A2, 40000, 81, SYN, 64);
+	cr_assert_eq(run(IFA, f, n), TC_ACT_REDIRECT);
+	eni2_profile(2, 2); /* now 2 + 4: profile 2 denies tcp/81 */
+	n = tcp(f, MAC1, A1, A2, 40000, 81, ACK, 64);
+	expect_drop(IFA, f, n, DP_DROP_SG_INGRESS);
+	const struct dp_trace_ev *c = ev(DP_STAGE_CT);
+	cr_assert_not_null(c);
+	cr_expect_eq(c->b, 0, "the conntrack entry should be stale (fresh = %u)", c->b);
+}
