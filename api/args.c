@@ -379,13 +379,14 @@ static void api_page_footer(struct api_req *r, int64_t total, int64_t number, in
 }
 
 struct api_all_ctx {
-	struct api_req *r;
-	json_t *arr;
+	json_t *page;	    /* the page's documents, parsed */
 	size_t plen;	    /* length of the directory prefix */
-	int64_t skip, left; /* items still to pass over, then to render */
-	json_t *(*render)(struct api_req *r, json_t *res);
+	int64_t skip, left; /* items still to pass over, then to take */
 };
 
+/* Collects the page only: rendering reads the store too, and a read inside
+ * the range's callback would find the range statement busy and prepare a
+ * new one for every item. */
 static int api_all_cb(void *arg, const struct store_kv *kv)
 {
 	struct api_all_ctx *c = arg;
@@ -401,10 +402,7 @@ static int api_all_cb(void *arg, const struct store_kv *kv)
 	json_t *o = json_loadb(kv->value, kv->value_len, 0, &je);
 	if (!o || !json_is_object(o))
 		fatal("corrupt resource under %s: %s", kv->key, je.text);
-	json_t *one = c->render(c->r, o);
-	json_decref(o);
-	if (one)
-		json_array_append_new(c->arr, one);
+	json_array_append_new(c->page, o);
 	return 0;
 }
 
@@ -424,17 +422,25 @@ int api_describe_all(struct api_req *r, const char *kind, const char *wrapper, c
 	bool ecs_style;
 	if (api_page_args(r, total, max_page, &ecs_style, &start, &size, &number) < 0)
 		return -1;
-	struct api_all_ctx c = {.r = r,
-				.arr = jo_wrap(r->out, wrapper, item),
-				.plen = strlen(prefix),
-				.skip = start,
-				.left = size,
-				.render = render};
+	struct api_all_ctx c = {
+	    .page = json_array(), .plen = strlen(prefix), .skip = start, .left = size};
 	if (start < total) {
 		rc = store_range(r->m->txn, prefix, end, 0, api_all_cb, &c);
-		if (rc < 0)
+		if (rc < 0) {
+			json_decref(c.page);
 			return merr_store(r->m, rc, "list");
+		}
 	}
+	json_t *arr = jo_wrap(r->out, wrapper, item);
+	size_t i;
+	json_t *res;
+	json_array_foreach(c.page, i, res)
+	{
+		json_t *one = render(r, res);
+		if (one)
+			json_array_append_new(arr, one);
+	}
+	json_decref(c.page);
 	api_page_footer(r, total, number, size, start, ecs_style);
 	return 0;
 }
