@@ -21,6 +21,13 @@ import pytest
 from conftest import PY, PROBE, wait_for
 
 
+def why(c, s, port):
+    """What trace says now about c's next SYN to s:port, for failure messages."""
+    r = c.t.cloud.cli("trace", "--eni", c.eni, "--proto", "tcp", "--dst", s.ip, "--dport", port,
+                      profile=c.t.profile, check=False)
+    return f"\ntrace now:\n{r.stdout}{r.stderr}"
+
+
 @pytest.fixture
 def cs(net):
     a = net.a
@@ -47,26 +54,26 @@ def test_net25_default_ingress_denied_egress_allowed(cs):
 def test_net25_priorities_and_drop_wins_at_equal_priority(cs):
     net, a, sg_c, sg_s, c, s = cs
     accept = a.authorize(sg_s, "tcp", "8080/8080", src="10.0.1.0/24", priority=10)
-    assert c.tcp_ok(s.ip, 8080)
+    assert c.tcp_ok(s.ip, 8080), why(c, s, 8080)
     # A drop of lower priority (higher number) does not matter.
     low = a.authorize(sg_s, "tcp", "8080/8080", src=f"{c.ip}/32", policy="drop", priority=20)
-    assert c.tcp_ok(s.ip, 8080), "accept at 10 beats drop at 20"
+    assert c.tcp_ok(s.ip, 8080), "accept at 10 beats drop at 20" + why(c, s, 8080)
     # Drop at the same priority wins, on the very next connection.
     same = a.authorize(sg_s, "tcp", "8080/8080", src="10.0.1.0/25", policy="drop", priority=10)
-    assert not c.tcp_ok(s.ip, 8080), "drop wins at equal priority (10)"
+    assert not c.tcp_ok(s.ip, 8080), "drop wins at equal priority (10)" + why(c, s, 8080)
     a.revoke(sg_s, same)
-    assert c.tcp_ok(s.ip, 8080), "revoking the drop reopens at once"
+    assert c.tcp_ok(s.ip, 8080), "revoking the drop reopens at once" + why(c, s, 8080)
     # A drop of higher priority (lower number) wins.
     high = a.authorize(sg_s, "tcp", "8080/8080", src="10.0.0.0/8", policy="drop", priority=1)
-    assert not c.tcp_ok(s.ip, 8080), "drop at 1 beats accept at 10"
+    assert not c.tcp_ok(s.ip, 8080), "drop at 1 beats accept at 10" + why(c, s, 8080)
     # ... and an accept of even higher priority for 8081 only is independent.
     a.authorize(sg_s, "tcp", "8081/8081", src="10.0.1.0/24", priority=1)
-    assert c.tcp_ok(s.ip, 8081)
+    assert c.tcp_ok(s.ip, 8081), why(c, s, 8081)
     a.revoke(sg_s, high)
     a.revoke(sg_s, low)
-    assert c.tcp_ok(s.ip, 8080)
+    assert c.tcp_ok(s.ip, 8080), why(c, s, 8080)
     a.revoke(sg_s, accept)
-    assert not c.tcp_ok(s.ip, 8080), "revoked accept: the next connection is refused"
+    assert not c.tcp_ok(s.ip, 8080), "revoked accept: the next connection is refused" + why(c, s, 8080)
 
 
 def test_net25_stateful_replies_come_back(cs):
