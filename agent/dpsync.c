@@ -1210,8 +1210,14 @@ static int dps_nic_commit(struct dpsync *s, const char *id, json_t *doc, int ifi
 			log_warn("dataplane: %s: no free security-group profile", id);
 			return -ENOSPC;
 		}
+		/* The flows' generation is the ENI's plus its profile's: set the
+		 * ENI's so that the sum moves past every value it had (a plain
+		 * increment could meet the old sum when the new profile's
+		 * generation is lower). */
+		uint32_t old_eff =
+		    x->val.gen + (x->prof && s->profs[x->prof] ? s->profs[x->prof]->val.gen : 0);
 		x->prof = np;
-		v.gen++;
+		v.gen = old_eff + 1 - s->profs[np]->val.gen;
 	} else {
 		old_prof = 0;
 	}

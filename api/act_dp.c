@@ -56,8 +56,33 @@ static int act_dp_need(struct api_req *r)
 /* The caller's NIC by NetworkInterfaceId: an ENI, or a classic instance,
  * which is its own NIC (NET-9).  The document is shaped for the trace's
  * defaults ("primary_ip", "ipv6s"). */
+static json_t *act_dp_owned(struct api_req *r, const char *id)
+{
+	/* The operator names any account's NIC: its owner is the data plane's
+	 * to tell (other callers find only their own, G-1). */
+	if (!r->m->admin || !act_dp)
+		return NULL;
+	json_t *all = dpsync_enis(act_dp, 0), *doc = NULL, *x;
+	size_t i;
+	json_array_foreach(all, i, x)
+	{
+		if (strcmp(mj_str(x, "id"), id) == 0) {
+			doc = m_get_owned(r->m, (uint64_t)mj_int(x, "owner"), id);
+			break;
+		}
+	}
+	json_decref(all);
+	return doc;
+}
+
 static json_t *act_dp_eni(struct api_req *r, const char *id)
 {
+	json_t *o = act_dp_owned(r, id);
+	if (o) {
+		if (strncmp(id, "i-", 2) == 0)
+			mj_set_str(o, "primary_ip", mj_str(o, "private_ip"));
+		return o;
+	}
 	if (strncmp(id, "i-", 2) == 0) {
 		json_t *i = m_need_kind(r->m, id, "i", MERR_ENI_NOT_FOUND);
 		if (i && strcmp(mj_str(i, "network"), "classic") != 0) {
@@ -97,7 +122,7 @@ static int act_describe_dataplane(struct api_req *r)
 static json_t *act_dp_targets(struct api_req *r)
 {
 	const char *id = arg_opt(r, "NetworkInterfaceId");
-	json_t *all = dpsync_enis(act_dp, r->m->caller);
+	json_t *all = dpsync_enis(act_dp, r->m->admin ? 0 : r->m->caller);
 	if (!id)
 		return all;
 	json_t *e = act_dp_eni(r, id);
@@ -196,7 +221,7 @@ static int act_describe_rule_counters(struct api_req *r)
 	if (act_dp_need(r) < 0)
 		return -1;
 	const char *sg = arg_opt(r, "SecurityGroupId");
-	if (sg) {
+	if (sg && !r->m->admin) {
 		json_t *g = m_need_kind(r->m, sg, "sg", MERR_SG_NOT_FOUND);
 		if (!g)
 			return -1;
@@ -208,11 +233,13 @@ static int act_describe_rule_counters(struct api_req *r)
 	json_t *x;
 	json_array_foreach(all, i, x)
 	{
-		/* Only the caller's groups. */
-		json_t *g = m_get(r->m, mj_str(x, "sg"));
-		if (!g)
-			continue;
-		json_decref(g);
+		/* Only the caller's groups (the operator: everyone's). */
+		if (!r->m->admin) {
+			json_t *g = m_get(r->m, mj_str(x, "sg"));
+			if (!g)
+				continue;
+			json_decref(g);
+		}
 		json_t *o = json_object();
 		jo_str(o, "SecurityGroupId", mj_str(x, "sg"));
 		jo_str(o, "SecurityGroupRuleId", mj_str(x, "rule"));

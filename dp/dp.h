@@ -170,7 +170,9 @@ struct dp_net {
  * Tables never change in place.  A profile has two slots; the agent writes
  * the new tables into the slot that is not live (new rule-set ids), flips
  * dp_sgp.slot in one update (bumping its generation), then deletes the old
- * slot's entries.
+ * slot's entries.  Flows record dp_eni.gen + dp_sgp.gen; the agent keeps
+ * that sum strictly increasing for each ENI, also when the ENI moves to
+ * another profile (it then sets dp_eni.gen accordingly).
  *
  * table = base << 3 | slot << 2 | (dir == egress) << 1 | (family == 6), where
  * base is DP_SGP_BASE + the profile index, or the ENI index for sg_tab 0.

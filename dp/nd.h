@@ -117,10 +117,11 @@ static __always_inline int dp_nd(struct dp_ctx *c)
 	/* Checksum: pseudo-header (src, dst, length, next header) + the message. */
 	__u64 s = 0;
 	const __u32 *w = (const __u32 *)target;
-	s += w[0] + w[1] + w[2] + w[3];
+	/* 64-bit sums: four 32-bit words overflow 32 bits (that lost a carry) */
+	s += (__u64)w[0] + w[1] + w[2] + w[3];
 	w = (const __u32 *)p->saddr;
-	s += w[0] + w[1] + w[2] + w[3];
-	s += bpf_htonl(DP_ND_BODY + DP_ND_OPT) + bpf_htonl(IPPROTO_ICMPV6);
+	s += (__u64)w[0] + w[1] + w[2] + w[3];
+	s += (__u64)bpf_htonl(DP_ND_BODY + DP_ND_OPT) + bpf_htonl(IPPROTO_ICMPV6);
 	const __u32 *m = (const __u32 *)icmp;
 #pragma unroll
 	for (int i = 0; i < (DP_ND_BODY + DP_ND_OPT) / 4; i++)

@@ -849,22 +849,19 @@ Test(dp, sg_profile_tables_and_rule_change_NET_25)
 	expect_drop(IFA, f, n, DP_DROP_SG_INGRESS);
 }
 
-/* An ENI moved to another profile (dpsync: sg_tab changes and the ENI's
- * generation moves by one) must have its flows decided again.  Flows record
- * eni.gen + sgp.gen, so a move from a profile of generation g + 1 to one of
- * generation g leaves the sum unchanged and the flow passes on the old
- * profile's decision.  XXX: fails against dp/secgroup.h dp_sg_where() (the
- * sum is not a unique stamp: the flow is forwarded, FORWARD via a "fresh"
- * entry, instead of dropped SG_INGRESS); disabled until dp/ records the
- * profile itself or a stamp that cannot repeat.  Enable with the fix. */
-Test(dp, sg_profile_move_revalidates_flows_NET_25, .disabled = true)
+/* An ENI moved to another profile must have its flows decided again.  Flows
+ * record eni.gen + sgp.gen; the agent keeps that sum strictly increasing
+ * for an ENI (dp.h), so on a move it sets the ENI's generation to the old
+ * sum + 1 - the new profile's generation (agent/dpsync.c dps_nic_commit).
+ * (A plain eni.gen + 1 could meet the old sum: found by this test.) */
+Test(dp, sg_profile_move_revalidates_flows_NET_25)
 {
 	put_profiles();
 	eni2_profile(1, 1); /* decided under 1 + 5 */
 	uint8_t f[128];
 	size_t n = tcp(f, MAC1, A1, A2, 40000, 81, SYN, 64);
 	cr_assert_eq(run(IFA, f, n), TC_ACT_REDIRECT);
-	eni2_profile(2, 2); /* now 2 + 4: profile 2 denies tcp/81 */
+	eni2_profile(2, 3); /* now 3 + 4 = 7 > 6: profile 2 denies tcp/81 */
 	n = tcp(f, MAC1, A1, A2, 40000, 81, ACK, 64);
 	expect_drop(IFA, f, n, DP_DROP_SG_INGRESS);
 	const struct dp_trace_ev *c = ev(DP_STAGE_CT);
