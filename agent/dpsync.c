@@ -1416,6 +1416,23 @@ static void dps_route_key(uint32_t table_idx, const struct netprefix *p, struct 
 	dps_addr16(&p->addr, k->addr);
 }
 
+/* Appends one entry to a table being built (keys and vals grow together). */
+static void dps_route_push(struct dp_route_key **keys, struct dp_route_val **vals, size_t *n,
+			   size_t *cap, uint32_t table_idx, const struct netprefix *p,
+			   const struct dp_route_val *v)
+{
+	if (*n == *cap) {
+		*cap *= 2;
+		*keys = realloc(*keys, *cap * sizeof(**keys));
+		*vals = realloc(*vals, *cap * sizeof(**vals));
+		if (!*keys || !*vals)
+			fatal("out of memory");
+	}
+	dps_route_key(table_idx, p, &(*keys)[*n]);
+	(*vals)[*n] = *v;
+	(*n)++;
+}
+
 static int dps_vtb_apply(struct dpsync *s, const char *id)
 {
 	json_t *vtb = json_object_get(s->vtb, id);
@@ -1440,17 +1457,8 @@ static int dps_vtb_apply(struct dpsync *s, const char *id)
 				struct netprefix p;
 				if (!netprefix_parse(cidrs[c], &p))
 					continue;
-				if (n == cap) {
-					cap *= 2;
-					keys = realloc(keys, cap * sizeof(*keys));
-					vals = realloc(vals, cap * sizeof(*vals));
-					if (!keys || !vals)
-						fatal("out of memory");
-				}
-				dps_route_key(r->idx, &p, &keys[n]);
-				memset(&vals[n], 0, sizeof(vals[n]));
-				vals[n].type = DP_RT_LOCAL;
-				n++;
+				struct dp_route_val local = {.type = DP_RT_LOCAL};
+				dps_route_push(&keys, &vals, &n, &cap, r->idx, &p, &local);
 			}
 		}
 		/* Custom routes whose next hops are programmed here. */
@@ -1479,16 +1487,7 @@ static int dps_vtb_apply(struct dpsync *s, const char *id)
 			}
 			if (!rv.n)
 				continue;
-			if (n == cap) {
-				cap *= 2;
-				keys = realloc(keys, cap * sizeof(*keys));
-				vals = realloc(vals, cap * sizeof(*vals));
-				if (!keys || !vals)
-					fatal("out of memory");
-			}
-			dps_route_key(r->idx, &p, &keys[n]);
-			vals[n] = rv;
-			n++;
+			dps_route_push(&keys, &vals, &n, &cap, r->idx, &p, &rv);
 		}
 	}
 	/* Differences only; any difference bumps the table's generation. */
