@@ -813,8 +813,14 @@ static int dps_inside_fn_(void *arg)
 		char gwt[NETADDR_STRLEN];
 		struct netaddr gw;
 		struct netprefix dflt = {.addr = {.family = NETADDR_V4}, .len = 0};
-		if (netprefix_parse(mj_str(vsw, "cidr"), &sub))
+		if (netprefix_parse(mj_str(vsw, "cidr"), &sub)) {
 			netdev_route_replace_table(NULL, &sub, NULL, ifn, table);
+			/* In the main table only the primary is on-link, so traffic
+			 * from other sources (an instance routing for others) leaves
+			 * by eth0, whose ENI custom routes name. */
+			if (dix > 0)
+				netdev_route_del(NULL, &sub, NULL, ifn);
+		}
 		if (netaddr_parse(vswitch_gateway(vsw, gwt), &gw))
 			netdev_route_replace_table(NULL, &dflt, &gw, ifn, table);
 		for (size_t i = 0; i < want.n; i++)
