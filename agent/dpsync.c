@@ -42,7 +42,7 @@
 #include "model/vswitch.h"
 
 /* Time spent per phase since start, µs (logged with the first sync). */
-static uint64_t dps_t_netns, dps_t_veth, dps_t_inside, dps_t_sg, dps_t_attach, dps_t_fn;
+static uint64_t dps_t_netns, dps_t_veth, dps_t_inside, dps_t_sg, dps_t_attach;
 static uint64_t dps_now_us(void);
 
 /* --- small index allocator ------------------------------------------------ */
@@ -537,23 +537,19 @@ void dpsync_feed(struct dpsync *s, const char *key, const char *value, size_t le
 	pthread_mutex_lock(&s->lock);
 	if (strcmp(kind, "i") == 0) {
 		json_t *old = json_object_get(s->inst, id);
-		const char *peni = doc	 ? mj_str(doc, "primary_eni")
-				   : old ? mj_str(old, "primary_eni")
-					 : "";
 		if (doc)
 			json_object_set(s->inst, id, doc);
 		else
 			json_object_del(s->inst, id);
 		dps_mark(s->dirty_inst, id);
-		/* Its ENIs follow its state (up/down; next hops by instance). */
+		/* Its ENIs follow its state (up/down; next hops by instance);
+		 * the primary is among them (its document names the instance). */
 		const char *eid;
 		json_t *e;
 		json_object_foreach(json_object_get(s->inst_enis, id), eid, e)
 		{
 			dps_mark(s->dirty_eni, eid);
 		}
-		if (*peni)
-			dps_mark(s->dirty_eni, peni);
 		const char *vpc = doc ? mj_str(doc, "vpc_id") : "";
 		if (*vpc)
 			dps_mark_vpc_tables(s, vpc);
@@ -770,17 +766,7 @@ struct dps_inside {
 	bool up;
 };
 
-static int dps_inside_fn_(void *arg);
-
 static int dps_inside_fn(void *arg)
-{
-	uint64_t t0 = dps_now_us();
-	int rc = dps_inside_fn_(arg);
-	dps_t_fn += dps_now_us() - t0;
-	return rc;
-}
-
-static int dps_inside_fn_(void *arg)
 {
 	struct dps_inside *in = arg;
 	json_t *eni = in->eni, *vsw = in->vsw;
@@ -1658,10 +1644,10 @@ int dpsync_apply(struct dpsync *s)
 		s->st.first_sync_us = dt ? dt : 1;
 		s->st.first_sync_nics = (uint32_t)json_object_size(s->eni_by_id);
 		log_info("dataplane: first sync: %u NICs in %.1f ms (namespaces %.1f, veths %.1f, "
-			 "inside %.1f (work %.1f), groups %.1f, attach %.1f ms)",
+			 "inside %.1f, groups %.1f, attach %.1f ms)",
 			 s->st.first_sync_nics, (double)dt / 1000.0, dps_t_netns / 1000.0,
-			 dps_t_veth / 1000.0, dps_t_inside / 1000.0, dps_t_fn / 1000.0,
-			 dps_t_sg / 1000.0, dps_t_attach / 1000.0);
+			 dps_t_veth / 1000.0, dps_t_inside / 1000.0, dps_t_sg / 1000.0,
+			 dps_t_attach / 1000.0);
 	} else if (work) {
 		s->ring[s->ring_n++ % 1024] = (uint32_t)(dt > UINT32_MAX ? UINT32_MAX : dt);
 		s->st.applies++;

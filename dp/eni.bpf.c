@@ -32,14 +32,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-static __always_inline int dp_finish(struct dp_ctx *c, int rc, __u32 ifindex, int to_self)
+static __always_inline int dp_finish(struct dp_ctx *c, int rc, __u32 ifindex)
 {
 	if (c->tracing) {
 		c->skb->cb[2] = c->verdict;
 		c->skb->cb[3] = ifindex;
 		c->skb->cb[4] = c->drop_reason;
 	}
-	(void)to_self;
 	return rc;
 }
 
@@ -181,10 +180,7 @@ static __always_inline int dp_icmp_related(struct dp_ctx *c)
 		k.sport = ports[0];
 		k.dport = ports[1];
 	}
-	if (k.proto == IPPROTO_ICMP || k.proto == IPPROTO_ICMPV6) {
-		k.sport = k.dport; /* type/code, then the echo id at +4: not tracked */
-		return 0;
-	}
+	/* Errors about ICMP itself are not tracked (echo ids sit elsewhere). */
 	if (k.proto != IPPROTO_TCP && k.proto != IPPROTO_UDP)
 		return 0;
 	/* The inner packet went from the error's destination to its source. */
@@ -217,8 +213,6 @@ static __always_inline int dp_pipeline(struct dp_ctx *c)
 		return dp_drop(c, DP_DROP_SPOOF_MAC);
 	}
 	if (c->p.eth_proto == ETH_P_ARP) {
-		if (c->eni->flags & DP_ENI_CLASSIC && 0)
-			return dp_drop(c, DP_DROP_FLOOD);
 		r = dp_arp(c);
 		if (r)
 			return dp_drop(c, r);
@@ -408,5 +402,5 @@ int dp_eni_ingress(struct __sk_buff *skb)
 	__u32 ifx = c.verdict == DP_VERDICT_FORWARD && c.dst ? c.dst->ifindex
 		    : c.verdict == DP_VERDICT_REPLY && c.eni ? c.eni->ifindex
 							     : 0;
-	return dp_finish(&c, rc, ifx, 0);
+	return dp_finish(&c, rc, ifx);
 }
