@@ -55,10 +55,13 @@ struct dpload_trace_out {
 	uint32_t ifindex; /* delivery device */
 	uint32_t reason;  /* DP_DROP_* */
 	struct dp_trace trace;
-	uint64_t ns; /* average run time (repeat > 1: the benchmark's figure) */
+	uint64_t ns; /* average run time over the repeats */
 };
 /* Runs the program on frame (an Ethernet frame) as if it arrived on
- * ifindex, in trace mode, repeat times (1 for a trace).  0 or -errno. */
+ * ifindex, in trace mode, repeat times (1 for a trace).  0 or -errno.
+ * With repeat > 1 the kernel runs the program again on the frame it left
+ * (rewritten MACs), so a forwarded frame is timed as forwarded only when its
+ * source MAC is already the network's (bench/dp_testrun.c does that). */
 int dpload_trace(struct dpload *d, int ifindex, const void *frame, size_t len, uint32_t repeat,
 		 struct dpload_trace_out *out);
 /* Same in forwarding mode (state is written: benchmarks only). */
